@@ -1,0 +1,34 @@
+//! # hive
+//!
+//! asyncio's programming model as a multi-core Rust runtime: a pool of
+//! per-thread event loops ("the hive") sharing a work-stealing injector.
+//!
+//! * [`spawn`] gives a task any loop may run or steal (asyncio's
+//!   `create_task`, spread over every core);
+//! * [`spawn_local`] and [`spawn_on_loop`] give tasks pinned to one loop for
+//!   life, with asyncio's one-thread-one-loop semantics: FIFO
+//!   [`Loop::call_soon`], [`get_running_loop`], `!Send` futures allowed.
+//!
+//! ```
+//! #[hive::main]
+//! async fn main() {
+//!     println!("Hello ...");
+//!     hive::sleep(std::time::Duration::from_millis(10)).await;
+//!     println!("... World!");
+//! }
+//! ```
+//!
+//! Errors for misuse are typed and say what to do: [`run`] inside a running
+//! loop gives [`RunError::Nested`]; [`spawn_local`] off a loop gives
+//! [`SpawnError::NotOnLoop`]. Cancellation drops the future at its await
+//! point (its destructors run on its own loop): there is no `CancelledError`
+//! to catch, and scoped forms ([`timeout`]) replace asyncio's `uncancel`.
+
+pub use hive_macros::{main, test};
+pub use hive_runtime::*;
+
+/// asyncio's synchronization primitives and queues (`hive-sync`): fair,
+/// cancel-safe, thread-safe, usable under any executor.
+pub mod sync {
+    pub use hive_sync::*;
+}

@@ -1,0 +1,246 @@
+//! The blocking pool: threads for work that would stall a loop.
+//!
+//! One pool per runtime, shared by all loops. It grows on demand up to
+//! `max_blocking_threads`, reuses idle threads, and retires a thread that has
+//! been idle for `blocking_keep_alive`. Jobs queue when every thread is busy
+//! and the bound is reached. Shutdown runs the queued jobs, then joins every
+//! thread (up to the shutdown deadline).
+
+use crate::context;
+use crate::loom::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use crate::task::TaskError;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+pub(crate) struct BlockingPool {
+    inner: Arc<PoolInner>,
+}
+
+struct PoolInner {
+    state: Mutex<PoolState>,
+    work_ready: Condvar,
+    max_threads: usize,
+    keep_alive: Duration,
+}
+
+#[derive(Default)]
+struct PoolState {
+    queue: VecDeque<Job>,
+    idle: usize,
+    threads: HashMap<usize, thread::JoinHandle<()>>,
+    retired: Vec<usize>,
+    next_id: usize,
+    shutdown: bool,
+}
+
+impl BlockingPool {
+    pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> Self {
+        BlockingPool {
+            inner: Arc::new(PoolInner {
+                state: Mutex::new(PoolState::default()),
+                work_ready: Condvar::new(),
+                max_threads: max_threads.max(1),
+                keep_alive,
+            }),
+        }
+    }
+
+    /// Runs `f` on the pool; the returned future gives its result.
+    pub(crate) fn spawn<T, F>(&self, f: F) -> Blocking<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let slot = Arc::new(Mutex::new(Slot { result: None, waker: None }));
+        let filled = slot.clone();
+        let job: Job = Box::new(move || {
+            let result = catch_unwind(AssertUnwindSafe(f)).map_err(TaskError::Panicked);
+            let waker = {
+                let mut slot = filled.lock();
+                slot.result = Some(result);
+                slot.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        if let Err(job) = self.submit(job) {
+            drop(job);
+            slot.lock().result = Some(Err(TaskError::Cancelled));
+        }
+        Blocking { slot }
+    }
+
+    fn submit(&self, job: Job) -> Result<(), Job> {
+        let mut state = self.inner.state.lock();
+        if state.shutdown {
+            return Err(job);
+        }
+        for id in std::mem::take(&mut state.retired) {
+            if let Some(handle) = state.threads.remove(&id) {
+                let _ = handle.join(); // it has returned or is returning
+            }
+        }
+        state.queue.push_back(job);
+        if state.idle > 0 {
+            self.inner.work_ready.notify_one();
+        } else if state.threads.len() < self.inner.max_threads {
+            let id = state.next_id;
+            state.next_id += 1;
+            let inner = self.inner.clone();
+            let spawned = thread::Builder::new()
+                .name(format!("hive-blocking-{id}"))
+                .spawn(move || inner.work(id));
+            match spawned {
+                Ok(handle) => {
+                    state.threads.insert(id, handle);
+                }
+                // The job stays queued: a busy thread picks it up later.
+                Err(err) if state.threads.is_empty() => {
+                    let job = state.queue.pop_back();
+                    tracing::error!("could not start a blocking-pool thread: {err}");
+                    return job.map_or(Ok(()), Err);
+                }
+                Err(err) => tracing::warn!("could not grow the blocking pool: {err}"),
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn num_threads(&self) -> usize {
+        self.inner.state.lock().threads.len()
+    }
+
+    /// Stops accepting jobs, lets queued ones finish, joins the threads.
+    /// Returns how many threads were still running at `deadline`.
+    pub(crate) fn shutdown(&self, deadline: Option<Instant>) -> usize {
+        let handles: Vec<_> = {
+            let mut state = self.inner.state.lock();
+            state.shutdown = true;
+            self.inner.work_ready.notify_all();
+            state.retired.clear();
+            state.threads.drain().map(|(_, h)| h).collect()
+        };
+        let mut stuck = 0;
+        for handle in handles {
+            if join_until(&handle, deadline) {
+                let _ = handle.join();
+            } else {
+                stuck += 1; // detached: it is still running a job
+            }
+        }
+        stuck
+    }
+}
+
+fn join_until(handle: &thread::JoinHandle<()>, deadline: Option<Instant>) -> bool {
+    loop {
+        if handle.is_finished() {
+            return true;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+impl PoolInner {
+    fn work(&self, id: usize) {
+        let mut state = self.state.lock();
+        loop {
+            if let Some(job) = state.queue.pop_front() {
+                drop(state);
+                job(); // catches its own panics
+                state = self.state.lock();
+                continue;
+            }
+            if state.shutdown {
+                return;
+            }
+            state.idle += 1;
+            let idle_since = Instant::now();
+            state = crate::loom::sync::wait_timeout(&self.work_ready, state, self.keep_alive);
+            state.idle -= 1;
+            if state.queue.is_empty() && !state.shutdown && idle_since.elapsed() >= self.keep_alive {
+                state.retired.push(id);
+                return;
+            }
+        }
+    }
+}
+
+struct Slot<T> {
+    result: Option<Result<T, TaskError>>,
+    waker: Option<Waker>,
+}
+
+/// The result of a function run on the blocking pool: `Err(Panicked)` if it
+/// panicked, `Err(Cancelled)` if the runtime was shutting down.
+///
+/// Dropping it does not stop the function (a thread cannot be interrupted);
+/// its result is then discarded, as in asyncio.
+///
+/// ```
+/// # hive::run(async {
+/// let sum = hive::to_thread(|| (1..=10).sum::<u32>()).await.unwrap();
+/// assert_eq!(sum, 55);
+/// # }).unwrap();
+/// ```
+#[must_use = "the blocking function runs anyway; await this to get its result"]
+pub struct Blocking<T> {
+    slot: Arc<Mutex<Slot<T>>>,
+}
+
+impl<T> Future for Blocking<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.slot.lock();
+        match slot.result.take() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Blocking<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blocking").finish_non_exhaustive()
+    }
+}
+
+/// Runs blocking `f` on the runtime's blocking pool and awaits its result
+/// (asyncio's `to_thread`). A panic in `f` becomes `Err(TaskError::Panicked)`.
+///
+/// # Panics
+/// Outside a hive runtime.
+///
+/// ```
+/// # hive::run(async {
+/// let text = hive::to_thread(|| std::fs::read_to_string("/proc/self/status")).await.unwrap();
+/// assert!(text.unwrap().contains("Name"));
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.to_thread")]
+#[doc(alias = "run_in_executor")]
+pub fn to_thread<T, F>(f: F) -> Blocking<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match context::current_shared() {
+        Some(shared) => shared.blocking.spawn(f),
+        None => panic!("hive::to_thread called outside a hive runtime; call it inside hive::run"),
+    }
+}

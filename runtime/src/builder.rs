@@ -1,0 +1,243 @@
+//! `Builder`: how many loops, and the runtime's tunables.
+
+use crate::blocking::BlockingPool;
+use crate::event_loop::core::LoopCore;
+use crate::event_loop::LoopShared;
+use crate::exception::{default_exception_handler, ExceptionContext, ExceptionHandler};
+use crate::loom::sync::{Arc, Mutex};
+use crate::metrics::LoopCounters;
+use crate::parker::Parker;
+use crate::queue::Local;
+use crate::reactor::{ReactorShared, WAKE_TOKEN};
+use crate::runtime::Runtime;
+use crate::shared::{Config, Shared};
+use crate::time::store::TimerStore;
+use std::collections::VecDeque;
+use std::io;
+use std::time::Duration;
+
+/// Configures and builds a [`Runtime`].
+///
+/// ```
+/// let rt = hive::Runtime::builder()
+///     .loops(2)
+///     .debug(true)
+///     .slow_callback_duration(std::time::Duration::from_millis(50))
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.loop_ids().len(), 2);
+/// ```
+#[must_use = "a Builder does nothing until build() is called"]
+pub struct Builder {
+    loops: Option<usize>,
+    config: Config,
+    max_blocking_threads: usize,
+    blocking_keep_alive: Duration,
+    shutdown_timeout: Duration,
+    exception_handler: ExceptionHandler,
+    thread_stack_size: Option<usize>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// The defaults: one loop per CPU, debug off, fairness constants as in DESIGN.md.
+    ///
+    /// ```
+    /// let _b = hive::Builder::new();
+    /// ```
+    pub fn new() -> Self {
+        Builder {
+            loops: None,
+            config: Config {
+                debug: false,
+                slow_callback_duration: Duration::from_millis(100),
+                global_queue_interval: 61,
+                event_interval: 61,
+                coop_budget: 128,
+                max_stealable_per_tick: 61,
+            },
+            max_blocking_threads: 512,
+            blocking_keep_alive: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(10),
+            exception_handler: Arc::new(default_exception_handler),
+            thread_stack_size: None,
+        }
+    }
+
+    /// Number of loops (threads); defaults to the number of CPUs. At least 1.
+    ///
+    /// ```
+    /// let rt = hive::Builder::new().loops(1).build().unwrap();
+    /// assert_eq!(rt.loop_ids().len(), 1);
+    /// ```
+    pub fn loops(mut self, loops: usize) -> Self {
+        self.loops = Some(loops.max(1));
+        self
+    }
+
+    /// asyncio's debug mode: log every task poll or callback slower than
+    /// [`slow_callback_duration`](Builder::slow_callback_duration).
+    ///
+    /// ```
+    /// let _rt = hive::Builder::new().loops(1).debug(true).build().unwrap();
+    /// ```
+    #[doc(alias = "set_debug")]
+    pub fn debug(mut self, debug: bool) -> Self {
+        self.config.debug = debug;
+        self
+    }
+
+    /// The threshold for debug mode's slow-poll warning (default 100 ms).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().slow_callback_duration(std::time::Duration::from_millis(10));
+    /// ```
+    #[doc(alias = "loop.slow_callback_duration")]
+    pub fn slow_callback_duration(mut self, threshold: Duration) -> Self {
+        self.config.slow_callback_duration = threshold;
+        self
+    }
+
+    /// How often (in task polls) a busy loop takes from the shared injector
+    /// before its own queue, so injected work is never starved (default 61).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().global_queue_interval(31);
+    /// ```
+    pub fn global_queue_interval(mut self, polls: u32) -> Self {
+        self.config.global_queue_interval = polls.max(1);
+        self
+    }
+
+    /// How often (in task polls) a busy loop polls its reactor (default 61).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().event_interval(31);
+    /// ```
+    pub fn event_interval(mut self, polls: u32) -> Self {
+        self.config.event_interval = polls.max(1);
+        self
+    }
+
+    /// Ready operations a task may perform in one poll before it must yield
+    /// (default 128).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().coop_budget(64);
+    /// ```
+    pub fn coop_budget(mut self, operations: u32) -> Self {
+        self.config.coop_budget = operations.max(1);
+        self
+    }
+
+    /// Upper bound on blocking-pool threads (default 512).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().max_blocking_threads(16);
+    /// ```
+    pub fn max_blocking_threads(mut self, threads: usize) -> Self {
+        self.max_blocking_threads = threads.max(1);
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before exiting (default 10 s).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().blocking_keep_alive(std::time::Duration::from_secs(1));
+    /// ```
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Self {
+        self.blocking_keep_alive = keep_alive;
+        self
+    }
+
+    /// How long dropping the runtime waits for cancelled tasks and blocking
+    /// jobs before giving up on them (default 10 s).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().shutdown_timeout(std::time::Duration::from_secs(1));
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Stack size of each loop thread.
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().thread_stack_size(4 << 20);
+    /// ```
+    pub fn thread_stack_size(mut self, bytes: usize) -> Self {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Where errors nobody retrieved go (asyncio's `set_exception_handler`);
+    /// the default is [`default_exception_handler`](crate::default_exception_handler).
+    ///
+    /// ```
+    /// let _b = hive::Builder::new().exception_handler(|ctx: hive::ExceptionContext| eprintln!("{}", ctx.error));
+    /// ```
+    #[doc(alias = "set_exception_handler")]
+    pub fn exception_handler(mut self, handler: impl Fn(ExceptionContext) + Send + Sync + 'static) -> Self {
+        self.exception_handler = Arc::new(handler);
+        self
+    }
+
+    /// Starts the loops.
+    ///
+    /// # Errors
+    /// When a reactor or a thread cannot be created.
+    ///
+    /// ```
+    /// let rt = hive::Builder::new().loops(2).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn build(self) -> io::Result<Runtime> {
+        let loops = self.loops.unwrap_or_else(num_cpus::get).max(1);
+        let mut states = Vec::with_capacity(loops);
+        let mut parts = Vec::with_capacity(loops);
+        for _ in 0..loops {
+            let poll = mio::Poll::new()?;
+            let waker = mio::Waker::new(poll.registry(), WAKE_TOKEN)?;
+            let registry = poll.registry().try_clone()?;
+            let (local, stealer) = Local::new();
+            states.push(LoopShared {
+                stealer,
+                inbox: Mutex::new(VecDeque::new()),
+                parker: Parker::new(waker),
+                timers: Mutex::new(TimerStore::default()),
+                reactor: ReactorShared::new(registry),
+                counters: LoopCounters::default(),
+                thread: Mutex::new(None),
+            });
+            parts.push((poll, local));
+        }
+        let blocking = BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive);
+        let shared = Arc::new(Shared::new(states.into_boxed_slice(), self.config, blocking, self.exception_handler));
+        let mut threads = Vec::with_capacity(loops);
+        for (index, (poll, local)) in parts.into_iter().enumerate() {
+            let mut builder = std::thread::Builder::new().name(format!("hive-loop-{index}"));
+            if let Some(size) = self.thread_stack_size {
+                builder = builder.stack_size(size);
+            }
+            let loop_shared = shared.clone();
+            let spawned = builder.spawn(move || LoopCore::new(index, loop_shared, local, poll).run());
+            match spawned {
+                Ok(handle) => threads.push(handle),
+                Err(err) => {
+                    shared.stop_loops();
+                    for handle in threads {
+                        let _ = handle.join();
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Ok(Runtime::from_parts(shared, threads, self.shutdown_timeout))
+    }
+}

@@ -1,0 +1,350 @@
+//! The thread-owned half of a loop and its tick (asyncio's `_run_once`).
+//!
+//! One tick:
+//! 1. fire expired timers (`call_later` callbacks join the pinned FIFO);
+//! 2. move the inbox (pinned work from other threads) into the FIFO, then run
+//!    exactly the pinned work that is queued now: work queued during the tick
+//!    runs next tick, as in asyncio;
+//! 3. run up to `max_stealable_per_tick` stealable tasks: local queue, the
+//!    injector every `global_queue_interval` polls (fairness), then a steal;
+//! 4. poll the reactor without blocking every `event_interval` polls while
+//!    busy, or, with nothing to do, announce idleness and park in it.
+
+use super::callback::Callback;
+use super::{LoopShared, Pinned};
+use crate::context;
+use crate::coop;
+use crate::idle::SearchState;
+use crate::loom::sync::Arc;
+use crate::queue::Local;
+use crate::shared::Shared;
+use crate::task::raw::{Header, Notified, TaskRef};
+use crate::task::TaskError;
+use crate::time::store::TimerAction;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
+use std::time::{Duration, Instant};
+
+/// Everything only the loop's own thread touches.
+pub(crate) struct LoopCore {
+    pub(crate) index: usize,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) local: Local<Notified>,
+    pub(crate) ready: RefCell<VecDeque<Pinned>>,
+    /// Set while dispatching I/O or timer wakes: local pushes then defer
+    /// their sibling notification to one call after the batch.
+    pub(crate) dispatching: Cell<bool>,
+    pub(crate) deferred_notify: Cell<bool>,
+    search: RefCell<SearchState>,
+    polls: Cell<u64>,
+    polls_since_io: Cell<u32>,
+    rng: Cell<u32>,
+    poll: RefCell<mio::Poll>,
+    events: RefCell<mio::Events>,
+    have_events: Cell<bool>,
+    fired: RefCell<Vec<TimerAction>>,
+}
+
+impl LoopCore {
+    pub(crate) fn new(index: usize, shared: Arc<Shared>, local: Local<Notified>, poll: mio::Poll) -> Self {
+        LoopCore {
+            index,
+            shared,
+            local,
+            ready: RefCell::new(VecDeque::new()),
+            dispatching: Cell::new(false),
+            deferred_notify: Cell::new(false),
+            search: RefCell::new(SearchState::default()),
+            polls: Cell::new(0),
+            polls_since_io: Cell::new(0),
+            rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+            poll: RefCell::new(poll),
+            events: RefCell::new(mio::Events::with_capacity(1024)),
+            have_events: Cell::new(false),
+            fired: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn state(&self) -> &LoopShared {
+        &self.shared.loops[self.index]
+    }
+
+    /// The loop thread's body: ticks until the runtime stops it.
+    pub(crate) fn run(&self) {
+        let _entered = context::enter_core(self);
+        *self.state().thread.lock() = Some(std::thread::current().id());
+        tracing::debug!(loop_id = self.index, "hive loop started");
+        while !self.shared.is_stopping() {
+            self.run_once();
+        }
+        self.drain_on_exit();
+        tracing::debug!(loop_id = self.index, "hive loop stopped");
+    }
+
+    fn run_once(&self) {
+        self.fire_timers();
+        self.drain_inbox();
+        let pinned = self.ready.borrow().len();
+        for _ in 0..pinned {
+            let item = self.ready.borrow_mut().pop_front();
+            match item {
+                Some(Pinned::Task(task)) => self.run_task(task),
+                Some(Pinned::Callback(callback)) => self.run_callback(callback),
+                None => break,
+            }
+        }
+        for _ in 0..self.shared.config.max_stealable_per_tick {
+            match self.next_stealable() {
+                Some(task) => self.run_task(task),
+                None => break,
+            }
+        }
+        if self.has_own_work() {
+            if self.polls_since_io.get() >= self.shared.config.event_interval {
+                self.poll_events(Some(Duration::ZERO));
+                self.dispatch_events();
+            }
+        } else {
+            self.park();
+        }
+    }
+
+    fn has_own_work(&self) -> bool {
+        !self.ready.borrow().is_empty() || !self.local.is_empty() || !self.state().inbox.lock().is_empty()
+    }
+
+    fn drain_inbox(&self) {
+        let mut inbox = self.state().inbox.lock();
+        if !inbox.is_empty() {
+            self.ready.borrow_mut().append(&mut inbox);
+        }
+    }
+
+    // ---- stealable work ------------------------------------------------------
+
+    fn next_stealable(&self) -> Option<Notified> {
+        let shared = &*self.shared;
+        let counters = &self.state().counters;
+        if self.polls.get() % u64::from(shared.config.global_queue_interval) == 0 {
+            if let Some(task) = shared.injector.pop() {
+                counters.injector_pulls.add(1);
+                return Some(self.found_work(task));
+            }
+        }
+        if let Some(task) = self.local.pop() {
+            return Some(self.found_work(task));
+        }
+        if !shared.injector.is_empty() {
+            if let Some(task) = shared.injector.pop_batch_into(&self.local) {
+                counters.injector_pulls.add(1 + self.local.len() as u64);
+                return Some(self.found_work(task));
+            }
+        }
+        self.steal()
+    }
+
+    fn steal(&self) -> Option<Notified> {
+        let shared = &*self.shared;
+        let loops = shared.loops.len();
+        if loops == 1 || !shared.idle.try_start_searching(&mut self.search.borrow_mut()) {
+            return None;
+        }
+        let start = self.next_random() as usize % loops;
+        for offset in 0..loops {
+            let victim = (start + offset) % loops;
+            if victim == self.index {
+                continue;
+            }
+            let before = self.local.len();
+            if let Some(task) = shared.loops[victim].stealer.steal_half_into(&self.local) {
+                let counters = &self.state().counters;
+                counters.steals.add(1);
+                counters.stolen_tasks.add(1 + (self.local.len() - before) as u64);
+                return Some(self.found_work(task));
+            }
+        }
+        None
+    }
+
+    /// A searcher that finds work stops searching; if it was the last one it
+    /// wakes another loop, since there may be more work than it can take.
+    fn found_work(&self, task: Notified) -> Notified {
+        let last = self.shared.idle.stop_searching(&mut self.search.borrow_mut());
+        if last {
+            self.shared.notify_one();
+        }
+        task
+    }
+
+    fn next_random(&self) -> u32 {
+        // xorshift32: cheap, and only spreads steal victims.
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        x
+    }
+
+    // ---- running work --------------------------------------------------------
+
+    fn run_task(&self, task: Notified) {
+        let _ = self.shared.idle.stop_searching(&mut self.search.borrow_mut());
+        self.polls.set(self.polls.get() + 1);
+        self.polls_since_io.set(self.polls_since_io.get() + 1);
+        self.state().counters.polls.add(1);
+        let header = task.header();
+        let previous = context::set_current_task(Some(NonNull::from(header)));
+        let span = tracing::trace_span!("task", task.id = header.id.0, task.name = %TaskName(header), loop_id = self.index);
+        let _span = span.enter();
+        let budget = self.shared.config.coop_budget;
+        if self.shared.config.debug {
+            let task_ref = TaskRef::clone_from_header(header);
+            let started = Instant::now();
+            coop::with_budget(budget, || task.run());
+            self.warn_if_slow(started.elapsed(), task_ref.header());
+        } else {
+            coop::with_budget(budget, || task.run());
+        }
+        context::set_current_task(previous);
+    }
+
+    fn warn_if_slow(&self, took: Duration, header: &Header) {
+        if took >= self.shared.config.slow_callback_duration {
+            tracing::warn!(
+                task.id = header.id.0,
+                task.name = %TaskName(header),
+                loop_id = self.index,
+                "executing task {} took {:.3} seconds",
+                TaskName(header),
+                took.as_secs_f64()
+            );
+        }
+    }
+
+    fn run_callback(&self, callback: Callback) {
+        if callback.is_cancelled() {
+            return;
+        }
+        let started = self.shared.config.debug.then(Instant::now);
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(callback.run)) {
+            self.shared.report_callback_panic(self.index, TaskError::Panicked(payload));
+        }
+        if let Some(started) = started {
+            let took = started.elapsed();
+            if took >= self.shared.config.slow_callback_duration {
+                tracing::warn!(loop_id = self.index, "executing a callback took {:.3} seconds", took.as_secs_f64());
+            }
+        }
+    }
+
+    // ---- timers and I/O ------------------------------------------------------
+
+    fn fire_timers(&self) {
+        let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
+        {
+            let mut timers = self.state().timers.lock();
+            let now = Instant::now();
+            match timers.next_deadline() {
+                Some(deadline) if deadline <= now => timers.take_expired(now, &mut fired),
+                _ => return,
+            }
+        }
+        self.state().counters.timers_fired.add(fired.len() as u64);
+        self.dispatching.set(true);
+        for action in fired.drain(..) {
+            match action {
+                TimerAction::Wake(Some(waker)) => waker.wake(),
+                TimerAction::Wake(None) => {}
+                TimerAction::Call(callback) => self.ready.borrow_mut().push_back(Pinned::Callback(callback)),
+            }
+        }
+        self.end_dispatch();
+        *self.fired.borrow_mut() = fired;
+    }
+
+    fn next_timer_timeout(&self) -> Option<Duration> {
+        let deadline = self.state().timers.lock().next_deadline()?;
+        Some(deadline.saturating_duration_since(Instant::now()))
+    }
+
+    fn poll_events(&self, timeout: Option<Duration>) {
+        let mut events = self.events.borrow_mut();
+        if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                tracing::error!(loop_id = self.index, "polling the reactor failed: {err}");
+            }
+        }
+        self.polls_since_io.set(0);
+        self.have_events.set(true);
+    }
+
+    fn dispatch_events(&self) {
+        if !self.have_events.replace(false) {
+            return;
+        }
+        let events = self.events.borrow();
+        self.dispatching.set(true);
+        let delivered = self.state().reactor.dispatch(&events);
+        self.state().counters.io_events.add(delivered as u64);
+        self.end_dispatch();
+    }
+
+    fn end_dispatch(&self) {
+        self.dispatching.set(false);
+        if self.deferred_notify.replace(false) {
+            self.shared.notify_one();
+        }
+    }
+
+    fn park(&self) {
+        let timeout = self.next_timer_timeout();
+        let shared = &*self.shared;
+        let state = self.state();
+        let parked = shared.idle.park_or_retry(
+            self.index,
+            &mut self.search.borrow_mut(),
+            |was_last_searcher| self.has_work_anywhere(was_last_searcher),
+            || {
+                state.counters.parks.add(1);
+                state.parker.park(|| self.poll_events(timeout));
+            },
+        );
+        if parked {
+            self.dispatch_events();
+        } else {
+            state.parker.clear_notification();
+        }
+    }
+
+    fn has_work_anywhere(&self, was_last_searcher: bool) -> bool {
+        let shared = &*self.shared;
+        shared.is_stopping()
+            || self.has_own_work()
+            || !shared.injector.is_empty()
+            || (was_last_searcher && shared.loops.iter().any(|l| !l.stealer.is_empty()))
+    }
+
+    fn drain_on_exit(&self) {
+        // Every task is complete (or shutdown gave up on it): what is left in
+        // the queues are references to finished or abandoned tasks.
+        self.ready.borrow_mut().clear();
+        self.state().inbox.lock().clear();
+        while self.local.pop().is_some() {}
+    }
+}
+
+/// Displays a task's name without allocating when it was given one.
+struct TaskName<'a>(&'a Header);
+
+impl fmt::Display for TaskName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.name {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Task-{}", self.0.id.0),
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! One event loop per thread: its public handle ([`Loop`]), its shared
+//! state (what other threads may touch), and its thread-owned core.
+
+pub(crate) mod callback;
+pub(crate) mod core;
+
+use crate::blocking::Blocking;
+use crate::context;
+use crate::error::NoRunningLoop;
+use crate::loom::sync::{Arc, Mutex};
+use crate::metrics::LoopCounters;
+use crate::parker::{DriverWaker, Parker};
+use crate::queue::Stealer;
+use crate::reactor::ReactorShared;
+use crate::shared::Shared;
+use crate::task::raw::Notified;
+use crate::time::store::{TimerAction, TimerStore};
+use callback::{Callback, Handle, TimerHandle};
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// Names one loop of a runtime; loops are numbered from 0.
+///
+/// ```
+/// # hive::run(async {
+/// let ids = hive::loop_ids();
+/// assert_eq!(ids[0].index(), 0);
+/// assert_eq!(hive::current_loop_id(), Some(ids[0])); // run() starts main on loop 0
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct LoopId(pub(crate) usize);
+
+impl LoopId {
+    /// The loop's number, `0..loops`.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// assert_eq!(hive::current_loop_id().unwrap().index(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl fmt::Display for LoopId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "loop {}", self.0)
+    }
+}
+
+/// Work that must run on one loop, in FIFO order: pinned tasks and callbacks.
+pub(crate) enum Pinned {
+    Task(Notified),
+    Callback(Callback),
+}
+
+/// The part of a loop any thread may touch.
+pub(crate) struct LoopShared {
+    pub(crate) stealer: Stealer<Notified>,
+    /// Pinned work sent from other threads; moved into the core's FIFO each tick.
+    pub(crate) inbox: Mutex<VecDeque<Pinned>>,
+    pub(crate) parker: Parker<mio::Waker>,
+    pub(crate) timers: Mutex<TimerStore>,
+    pub(crate) reactor: ReactorShared,
+    pub(crate) counters: LoopCounters,
+    pub(crate) thread: Mutex<Option<std::thread::ThreadId>>,
+}
+
+impl DriverWaker for mio::Waker {
+    fn wake(&self) {
+        // A failed eventfd write means the counter is saturated, i.e. a wake
+        // is already pending: nothing is lost by ignoring it.
+        let _ = mio::Waker::wake(self);
+    }
+}
+
+/// A handle to one event loop (asyncio's `AbstractEventLoop`): clonable and
+/// `Send`, so other threads can schedule work on it.
+///
+/// Callbacks run on the loop's own thread in FIFO order; a callback queued
+/// while the loop is running its callbacks runs on the next tick, as in asyncio.
+///
+/// ```
+/// # hive::run(async {
+/// let lp = hive::get_running_loop().unwrap();
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// for i in 0..3 {
+///     let tx = tx.clone();
+///     lp.call_soon(move || tx.send(i).unwrap());
+/// }
+/// hive::yield_now().await;
+/// assert_eq!(rx.try_iter().collect::<Vec<_>>(), [0, 1, 2]);
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.AbstractEventLoop")]
+#[derive(Clone)]
+pub struct Loop {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) index: usize,
+}
+
+/// The loop this thread runs (asyncio's `get_running_loop`).
+///
+/// # Errors
+/// [`NoRunningLoop`] when called off a loop thread.
+///
+/// ```
+/// # hive::run(async {
+/// let lp = hive::get_running_loop().unwrap();
+/// assert_eq!(Some(lp.id()), hive::current_loop_id());
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.get_running_loop")]
+pub fn get_running_loop() -> Result<Loop, NoRunningLoop> {
+    context::with_core(|core| core.map(|c| Loop { shared: c.shared.clone(), index: c.index }))
+        .ok_or(NoRunningLoop)
+}
+
+/// The id of the loop this thread runs, if it is a loop thread.
+///
+/// ```
+/// assert_eq!(hive::current_loop_id(), None); // not on a loop here
+/// ```
+pub fn current_loop_id() -> Option<LoopId> {
+    context::with_core(|core| core.map(|c| LoopId(c.index)))
+}
+
+/// Every loop of the current runtime; empty outside one.
+///
+/// ```
+/// let ids = hive::Runtime::builder().loops(3).build().unwrap().loop_ids();
+/// assert_eq!(ids.len(), 3);
+/// ```
+pub fn loop_ids() -> Vec<LoopId> {
+    context::current_shared().map(|s| s.loop_ids()).unwrap_or_default()
+}
+
+impl Loop {
+    /// This loop's id.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// assert_eq!(hive::get_running_loop().unwrap().id().index(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub fn id(&self) -> LoopId {
+        LoopId(self.index)
+    }
+
+    fn state(&self) -> &LoopShared {
+        &self.shared.loops[self.index]
+    }
+
+    pub(crate) fn timers(&self) -> &Mutex<TimerStore> {
+        &self.state().timers
+    }
+
+    pub(crate) fn unpark(&self) {
+        self.shared.unpark(self.index);
+    }
+
+    /// Whether the calling thread is this loop's thread.
+    pub(crate) fn is_current(&self) -> bool {
+        context::with_core(|core| {
+            core.is_some_and(|c| c.index == self.index && Arc::ptr_eq(&c.shared, &self.shared))
+        })
+    }
+
+    /// The loop a timer should live on: this thread's loop, or (off-loop,
+    /// inside `block_on`) a loop of the entered runtime.
+    ///
+    /// # Panics
+    /// Outside any hive runtime.
+    pub(crate) fn for_timers() -> Loop {
+        if let Some(lp) = context::with_core(|c| c.map(|c| Loop { shared: c.shared.clone(), index: c.index })) {
+            return lp;
+        }
+        match context::current_shared() {
+            Some(shared) => Loop { index: shared.next_io_loop(), shared },
+            None => panic!(
+                "a hive timer (sleep/timeout) was polled outside a hive runtime; \
+                 run it inside hive::run or Runtime::block_on"
+            ),
+        }
+    }
+
+    /// Schedules `callback` to run on this loop's next tick (asyncio's
+    /// `call_soon`). Callbacks run in the order they were scheduled.
+    ///
+    /// Unlike asyncio, this is safe from any thread; calling it from another
+    /// thread is exactly [`call_soon_threadsafe`](Loop::call_soon_threadsafe).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// let handle = lp.call_soon(|| println!("next tick"));
+    /// # let _ = handle;
+    /// hive::yield_now().await;
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.call_soon")]
+    pub fn call_soon(&self, callback: impl FnOnce() + Send + 'static) -> Handle {
+        let (callback, cancelled) = Callback::new(callback);
+        self.shared.push_pinned(self.index, Pinned::Callback(callback));
+        Handle { cancelled }
+    }
+
+    /// Schedules `callback` from any thread and wakes the loop (asyncio's
+    /// `call_soon_threadsafe`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// std::thread::spawn(move || { lp.call_soon_threadsafe(move || tx.send(1).unwrap()); });
+    /// while rx.try_recv().is_err() { hive::sleep(std::time::Duration::from_millis(1)).await; }
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.call_soon_threadsafe")]
+    pub fn call_soon_threadsafe(&self, callback: impl FnOnce() + Send + 'static) -> Handle {
+        self.call_soon(callback)
+    }
+
+    /// Runs `callback` on this loop after `delay` (asyncio's `call_later`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// lp.call_later(std::time::Duration::from_millis(5), move || tx.send(()).unwrap());
+    /// hive::sleep(std::time::Duration::from_millis(50)).await;
+    /// assert!(rx.try_recv().is_ok());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.call_later")]
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + Send + 'static) -> TimerHandle {
+        self.call_at(Instant::now() + delay, callback)
+    }
+
+    /// Runs `callback` on this loop at `when` (asyncio's `call_at`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// let timer = lp.call_at(lp.time(), || println!("due now"));
+    /// # let _ = timer;
+    /// hive::sleep(std::time::Duration::from_millis(5)).await;
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.call_at")]
+    pub fn call_at(&self, when: Instant, callback: impl FnOnce() + Send + 'static) -> TimerHandle {
+        let (callback, cancelled) = Callback::new(callback);
+        let (key, first) = {
+            let mut timers = self.timers().lock();
+            let key = timers.insert(when, TimerAction::Call(callback));
+            (key, timers.is_first(key))
+        };
+        if first && !self.is_current() {
+            self.unpark();
+        }
+        TimerHandle { handle: Handle { cancelled }, lp: self.clone(), key }
+    }
+
+    /// The loop's clock (asyncio's `loop.time()`): monotonic.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// assert!(lp.time() <= std::time::Instant::now());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.time")]
+    pub fn time(&self) -> Instant {
+        Instant::now()
+    }
+
+    /// Runs blocking `f` on the runtime's blocking pool (asyncio's
+    /// `run_in_executor(None, f)`); same as [`to_thread`](crate::to_thread).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// assert_eq!(lp.run_in_executor(|| 6 * 7).await.unwrap(), 42);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.run_in_executor")]
+    pub fn run_in_executor<T, F>(&self, f: F) -> Blocking<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.shared.blocking.spawn(f)
+    }
+}
+
+impl fmt::Debug for Loop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loop").field("id", &self.index).finish()
+    }
+}

@@ -1,0 +1,132 @@
+//! The idle-loop set and the searching protocol.
+//!
+//! A loop that runs out of work becomes a *searcher* (at most half the loops
+//! search at once), tries to steal, and only then parks. A spawner wakes an
+//! idle loop only when no loop is searching: a searcher is bound to find the
+//! new work, because the last searcher to give up re-checks every queue after
+//! it stops counting itself (the SeqCst order of the counter and the queue
+//! pushes makes one of the two sides see the other).
+//!
+//! [`Idle::park_or_retry`] is the loop's side of the handshake; the loom model
+//! `runtime_park.rs` runs this very function against a spawning thread.
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::Mutex;
+
+/// The shared idle set of one runtime.
+pub(crate) struct Idle {
+    num_searching: AtomicUsize,
+    num_sleepers: AtomicUsize,
+    sleepers: Mutex<Vec<usize>>,
+    num_loops: usize,
+}
+
+/// What a loop's search state is: counted in `num_searching` or not.
+#[derive(Debug, Default)]
+pub(crate) struct SearchState {
+    pub(crate) searching: bool,
+}
+
+impl Idle {
+    pub(crate) fn new(num_loops: usize) -> Self {
+        Idle {
+            num_searching: AtomicUsize::new(0),
+            num_sleepers: AtomicUsize::new(0),
+            sleepers: Mutex::new(Vec::with_capacity(num_loops)),
+            num_loops,
+        }
+    }
+
+    /// Picks a sleeping loop to wake for new stealable work, if one should be
+    /// woken: none when a searcher exists or nobody sleeps. The chosen loop is
+    /// counted as searching before it wakes.
+    pub(crate) fn loop_to_notify(&self) -> Option<usize> {
+        if self.num_searching.load(SeqCst) != 0 || self.num_sleepers.load(SeqCst) == 0 {
+            return None;
+        }
+        let mut sleepers = self.sleepers.lock();
+        if self.num_searching.load(SeqCst) != 0 {
+            return None;
+        }
+        let chosen = sleepers.pop()?;
+        self.num_sleepers.fetch_sub(1, SeqCst);
+        self.num_searching.fetch_add(1, SeqCst);
+        Some(chosen)
+    }
+
+    /// Tries to start searching; fails when half the loops already search.
+    pub(crate) fn try_start_searching(&self, me: &mut SearchState) -> bool {
+        if me.searching {
+            return true;
+        }
+        let current = self.num_searching.load(SeqCst);
+        if 2 * current >= self.num_loops.max(2) {
+            return false;
+        }
+        self.num_searching.fetch_add(1, SeqCst);
+        me.searching = true;
+        true
+    }
+
+    /// Stops searching because work was found. Returns `true` if this was
+    /// the last searcher, in which case the caller should wake another loop
+    /// (there may be more work than one loop can take).
+    pub(crate) fn stop_searching(&self, me: &mut SearchState) -> bool {
+        if !me.searching {
+            return false;
+        }
+        me.searching = false;
+        self.num_searching.fetch_sub(1, SeqCst) == 1
+    }
+
+    fn remove_sleeper(&self, me: usize) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        match sleepers.iter().position(|&i| i == me) {
+            Some(pos) => {
+                sleepers.swap_remove(pos);
+                self.num_sleepers.fetch_sub(1, SeqCst);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The loop's way to sleep: announce itself idle, stop searching, re-check
+    /// the queues (`has_work`), and only then `park`. Returns whether it parked.
+    ///
+    /// `has_work` gets `true` when this loop was the last searcher: it must
+    /// then also look at its siblings' queues, because spawners skipped waking
+    /// anyone while it searched. Other loops re-check only the queues they can
+    /// take from without searching (so a loop barred from stealing never spins).
+    ///
+    /// After waking it leaves the idle set; if a spawner had already taken it
+    /// out (`loop_to_notify`), it was counted as a searcher and is one now.
+    pub(crate) fn park_or_retry(
+        &self,
+        me: usize,
+        search: &mut SearchState,
+        has_work: impl FnOnce(bool) -> bool,
+        park: impl FnOnce(),
+    ) -> bool {
+        {
+            let mut sleepers = self.sleepers.lock();
+            sleepers.push(me);
+            self.num_sleepers.fetch_add(1, SeqCst);
+        }
+        let was_last_searcher = search.searching && {
+            search.searching = false;
+            self.num_searching.fetch_sub(1, SeqCst) == 1
+        };
+        let parked = if has_work(was_last_searcher) {
+            false
+        } else {
+            park();
+            true
+        };
+        if !self.remove_sleeper(me) {
+            // A spawner chose us and counted us as searching.
+            search.searching = true;
+        }
+        parked
+    }
+}

@@ -1,0 +1,59 @@
+//! hive's runtime: a pool of per-thread event loops sharing a work-stealing
+//! injector, with asyncio's programming model.
+//!
+//! Use it through the `hive` facade crate; the docs there give the tour.
+//! The architecture (queues, the idle protocol, the task cell's state
+//! machine) is described in the modules that implement it: `task::state`,
+//! `idle`, `parker`, `event_loop::core`.
+
+mod blocking;
+mod builder;
+mod context;
+mod coop;
+mod error;
+mod event_loop;
+mod exception;
+mod idle;
+mod loom;
+mod metrics;
+mod parker;
+mod queue;
+mod reactor;
+mod registry;
+mod runner;
+mod runtime;
+mod shared;
+pub mod task;
+mod time;
+mod yield_now;
+
+pub use blocking::{to_thread, Blocking};
+pub use builder::Builder;
+pub use error::{NoRunningLoop, RunError, SpawnError};
+pub use event_loop::callback::{Handle, TimerHandle};
+pub use event_loop::{current_loop_id, get_running_loop, loop_ids, Loop, LoopId};
+pub use exception::{default_exception_handler, ExceptionContext};
+pub use metrics::{LoopMetrics, RuntimeMetrics};
+pub use reactor::{IoSource, ReadyEvent};
+pub use runner::{run, run_local};
+pub use runtime::{Runtime, ShutdownReport};
+pub use task::{
+    all_tasks, current_task, spawn, spawn_local, spawn_on_loop, spawn_on_loop_with, Task, TaskError, TaskId,
+    TaskInfo,
+};
+pub use time::{sleep, sleep_until, timeout, timeout_at, Elapsed, Sleep, Timeout, TimeoutHandle};
+pub use yield_now::{yield_now, YieldNow};
+
+/// mio, re-exported: [`IoSource`] registers `mio::event::Source`s.
+pub use mio;
+
+/// Internals the loom models in `hive-loom-tests` drive directly.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::idle::{Idle, SearchState};
+    pub use crate::parker::{DriverWaker, Parker};
+    pub use crate::queue::{Injector, Local, Stealer};
+    pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
+    pub use crate::task::{Task, TaskError, TaskId};
+}

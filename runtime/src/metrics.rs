@@ -1,0 +1,91 @@
+//! Per-loop counters, readable from [`Runtime::metrics`](crate::Runtime::metrics).
+
+use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Counters one loop writes and anyone may read.
+#[derive(Default)]
+pub(crate) struct LoopCounters {
+    pub(crate) polls: Counter,
+    pub(crate) steals: Counter,
+    pub(crate) stolen_tasks: Counter,
+    pub(crate) parks: Counter,
+    pub(crate) injector_pulls: Counter,
+    pub(crate) io_events: Counter,
+    pub(crate) driver_wakes: Counter,
+    pub(crate) timers_fired: Counter,
+}
+
+/// A counter with a single writer thread for most fields; `add` is an atomic
+/// RMW so the few multi-writer fields (driver wakes) stay exact too.
+#[derive(Default)]
+pub(crate) struct Counter(AtomicU64);
+
+impl Counter {
+    pub(crate) fn add(&self, n: u64) {
+        self.0.fetch_add(n, Relaxed);
+    }
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+/// A snapshot of one loop's counters.
+///
+/// ```
+/// let rt = hive::Runtime::builder().loops(2).build().unwrap();
+/// let metrics = rt.metrics();
+/// assert_eq!(metrics.loops.len(), 2);
+/// println!("loop 0 polled {} tasks", metrics.loops[0].polls);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoopMetrics {
+    /// Task polls run by this loop (pinned and stealable).
+    pub polls: u64,
+    /// Successful steal operations from sibling loops.
+    pub steals: u64,
+    /// Tasks moved into this loop by those steals.
+    pub stolen_tasks: u64,
+    /// Times the loop went to sleep in its reactor.
+    pub parks: u64,
+    /// Tasks this loop took from the shared injector.
+    pub injector_pulls: u64,
+    /// I/O readiness events this loop's reactor delivered.
+    pub io_events: u64,
+    /// Times another thread had to write this loop's wake-up fd (it was asleep).
+    pub driver_wakes: u64,
+    /// Timers (sleeps, timeouts, `call_later`) that fired on this loop.
+    pub timers_fired: u64,
+}
+
+/// A snapshot of the whole runtime's counters.
+///
+/// ```
+/// let rt = hive::Runtime::builder().loops(1).build().unwrap();
+/// assert_eq!(rt.metrics().live_tasks, 0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuntimeMetrics {
+    /// One entry per loop, in `LoopId` order.
+    pub loops: Vec<LoopMetrics>,
+    /// Tasks spawned and not yet complete.
+    pub live_tasks: usize,
+    /// Threads in the blocking pool right now (busy or idle).
+    pub blocking_threads: usize,
+}
+
+impl LoopCounters {
+    pub(crate) fn snapshot(&self) -> LoopMetrics {
+        LoopMetrics {
+            polls: self.polls.get(),
+            steals: self.steals.get(),
+            stolen_tasks: self.stolen_tasks.get(),
+            parks: self.parks.get(),
+            injector_pulls: self.injector_pulls.get(),
+            io_events: self.io_events.get(),
+            driver_wakes: self.driver_wakes.get(),
+            timers_fired: self.timers_fired.get(),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Each loop's reactor: the mio registry other threads register with, and
+//! the table from tokens to readiness state.
+//!
+//! A source's readiness is only seen by the loop whose `Poll` it is
+//! registered with, and a woken stealable task lands in that loop's local
+//! queue, so tasks drift to the loop that owns their sockets. Where sources
+//! are registered therefore decides the I/O balance: [`IoSource::new`] picks
+//! the current loop, or round-robin off-loop; [`IoSource::new_on_loop`]
+//! places it explicitly (hive-net spreads accepted connections this way).
+
+mod readiness;
+mod source;
+
+pub(crate) use readiness::ScheduledIo;
+pub use readiness::ReadyEvent;
+pub use source::IoSource;
+
+use crate::loom::sync::{Arc, Mutex};
+use std::io;
+
+/// The token of each loop's `mio::Waker`.
+pub(crate) const WAKE_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+/// The part of a loop's reactor any thread may use.
+pub(crate) struct ReactorShared {
+    pub(crate) registry: mio::Registry,
+    sources: Mutex<Slab>,
+}
+
+#[derive(Default)]
+struct Slab {
+    entries: Vec<Entry>,
+    free: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Entry {
+    generation: u32,
+    io: Option<Arc<ScheduledIo>>,
+}
+
+fn token(index: usize, generation: u32) -> mio::Token {
+    mio::Token(((generation as usize) << 32) | index)
+}
+
+fn split(token: mio::Token) -> (usize, u32) {
+    (token.0 & 0xFFFF_FFFF, (token.0 >> 32) as u32)
+}
+
+impl ReactorShared {
+    pub(crate) fn new(registry: mio::Registry) -> Self {
+        ReactorShared { registry, sources: Mutex::new(Slab::default()) }
+    }
+
+    /// Registers `source` for both directions (edge-triggered).
+    pub(crate) fn add(&self, source: &mut impl mio::event::Source) -> io::Result<(mio::Token, Arc<ScheduledIo>)> {
+        let io = Arc::new(ScheduledIo::default());
+        let token = {
+            let mut slab = self.sources.lock();
+            let index = match slab.free.pop() {
+                Some(index) => index,
+                None => {
+                    slab.entries.push(Entry::default());
+                    slab.entries.len() - 1
+                }
+            };
+            let entry = &mut slab.entries[index];
+            entry.generation = entry.generation.wrapping_add(1);
+            entry.io = Some(io.clone());
+            token(index, entry.generation)
+        };
+        let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
+        if let Err(err) = self.registry.register(source, token, interest) {
+            self.forget(token);
+            return Err(err);
+        }
+        Ok((token, io))
+    }
+
+    /// Deregisters `source` and frees its token.
+    pub(crate) fn remove(&self, token: mio::Token, source: &mut impl mio::event::Source) {
+        // The fd may already be closed by the OS side; nothing to undo then.
+        let _ = self.registry.deregister(source);
+        self.forget(token);
+    }
+
+    fn forget(&self, token: mio::Token) {
+        let (index, generation) = split(token);
+        let mut slab = self.sources.lock();
+        if let Some(entry) = slab.entries.get_mut(index) {
+            if entry.generation == generation && entry.io.take().is_some() {
+                slab.free.push(index);
+            }
+        }
+    }
+
+    /// Delivers a batch of events; returns how many reached a live source.
+    pub(crate) fn dispatch(&self, events: &mio::Events) -> usize {
+        let mut targets: Vec<(Arc<ScheduledIo>, &mio::event::Event)> = Vec::new();
+        {
+            let slab = self.sources.lock();
+            for event in events.iter() {
+                if event.token() == WAKE_TOKEN {
+                    continue;
+                }
+                let (index, generation) = split(event.token());
+                if let Some(Entry { generation: g, io: Some(io) }) = slab.entries.get(index) {
+                    if *g == generation {
+                        targets.push((io.clone(), event));
+                    }
+                }
+            }
+        }
+        let delivered = targets.len();
+        for (io, event) in targets {
+            io.set_ready(event);
+        }
+        delivered
+    }
+}

@@ -1,0 +1,151 @@
+//! Readiness of one registered source, and the wakers waiting on it.
+//!
+//! Readiness is edge-triggered: the reactor sets bits, and a reader clears
+//! them only when an operation hits `WouldBlock`. Each event bumps a
+//! generation counter in the same word, and clearing is conditional on the
+//! generation the reader saw, so an event that lands between the failed
+//! operation and the clear is never lost.
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::AcqRel, Ordering::Acquire};
+use crate::loom::sync::Mutex;
+use std::task::{Context, Poll, Waker};
+
+pub(crate) const READABLE: usize = 1;
+pub(crate) const WRITABLE: usize = 2;
+pub(crate) const READ_CLOSED: usize = 4;
+pub(crate) const WRITE_CLOSED: usize = 8;
+pub(crate) const ERROR: usize = 16;
+const BITS: usize = 0xFF;
+const GENERATION_ONE: usize = 1 << 8;
+
+pub(crate) const READ_SIDE: usize = READABLE | READ_CLOSED | ERROR;
+pub(crate) const WRITE_SIDE: usize = WRITABLE | WRITE_CLOSED | ERROR;
+
+/// A readiness observation, to hand back to [`IoSource::clear_ready`](super::IoSource::clear_ready)
+/// when the operation it allowed would block.
+///
+/// ```
+/// # hive::run(async {
+/// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+/// a.set_nonblocking(true).unwrap();
+/// let a = hive::IoSource::new(mio::net::UnixStream::from_std(a)).unwrap();
+/// let ready = std::future::poll_fn(|cx| a.poll_write_ready(cx)).await.unwrap();
+/// assert!(ready.is_writable());
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadyEvent {
+    word: usize,
+    side: usize,
+}
+
+impl ReadyEvent {
+    /// The source may be read (or the read side closed, or it errored).
+    ///
+    /// ```
+    /// # let _ = |ev: hive::ReadyEvent| ev.is_readable();
+    /// ```
+    pub fn is_readable(&self) -> bool {
+        self.word & READ_SIDE != 0
+    }
+    /// The source may be written (or the write side closed, or it errored).
+    ///
+    /// ```
+    /// # let _ = |ev: hive::ReadyEvent| ev.is_writable();
+    /// ```
+    pub fn is_writable(&self) -> bool {
+        self.word & WRITE_SIDE != 0
+    }
+    /// The peer closed its write side (reads will see EOF).
+    ///
+    /// ```
+    /// # let _ = |ev: hive::ReadyEvent| ev.is_read_closed();
+    /// ```
+    pub fn is_read_closed(&self) -> bool {
+        self.word & READ_CLOSED != 0
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct ScheduledIo {
+    readiness: AtomicUsize,
+    wakers: Mutex<Wakers>,
+}
+
+#[derive(Default)]
+struct Wakers {
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+}
+
+impl ScheduledIo {
+    pub(crate) fn set_ready(&self, event: &mio::event::Event) {
+        let mut bits = 0;
+        if event.is_readable() {
+            bits |= READABLE;
+        }
+        if event.is_writable() {
+            bits |= WRITABLE;
+        }
+        if event.is_read_closed() {
+            bits |= READ_CLOSED;
+        }
+        if event.is_write_closed() {
+            bits |= WRITE_CLOSED;
+        }
+        if event.is_error() {
+            bits |= ERROR;
+        }
+        self.add_bits(bits);
+    }
+
+    pub(crate) fn add_bits(&self, bits: usize) {
+        let _ = self.readiness.fetch_update(AcqRel, Acquire, |w| {
+            Some((w & !BITS).wrapping_add(GENERATION_ONE) | (w & BITS) | bits)
+        });
+        let (reader, writer) = {
+            let mut wakers = self.wakers.lock();
+            let reader = if bits & READ_SIDE != 0 { wakers.reader.take() } else { None };
+            let writer = if bits & WRITE_SIDE != 0 { wakers.writer.take() } else { None };
+            (reader, writer)
+        };
+        if let Some(waker) = reader {
+            waker.wake();
+        }
+        if let Some(waker) = writer {
+            waker.wake();
+        }
+    }
+
+    /// Ready on `side` (READ_SIDE or WRITE_SIDE), or registers the waker.
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, side: usize) -> Poll<ReadyEvent> {
+        let word = self.readiness.load(Acquire);
+        if word & side != 0 {
+            return Poll::Ready(ReadyEvent { word, side });
+        }
+        let mut wakers = self.wakers.lock();
+        let slot = if side == READ_SIDE { &mut wakers.reader } else { &mut wakers.writer };
+        if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            *slot = Some(cx.waker().clone());
+        }
+        // Re-check under the lock: the reactor sets bits before taking wakers.
+        let word = self.readiness.load(Acquire);
+        if word & side != 0 {
+            return Poll::Ready(ReadyEvent { word, side });
+        }
+        Poll::Pending
+    }
+
+    /// Clears the readiness `event` reported, unless a newer event arrived.
+    pub(crate) fn clear(&self, event: ReadyEvent) {
+        // Closed and error states are final: never clear them.
+        let clearable = event.side & (READABLE | WRITABLE);
+        let _ = self.readiness.fetch_update(AcqRel, Acquire, |w| {
+            if w & !BITS == event.word & !BITS {
+                Some(w & !clearable)
+            } else {
+                None
+            }
+        });
+    }
+}

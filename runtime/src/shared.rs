@@ -1,0 +1,194 @@
+//! State shared by every loop of one runtime, and where wakes are routed.
+
+use crate::blocking::BlockingPool;
+use crate::context;
+use crate::event_loop::{LoopId, LoopShared, Pinned};
+use crate::exception::{ExceptionContext, ExceptionHandler};
+use crate::idle::Idle;
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::{Arc, Mutex};
+use crate::queue::Injector;
+use crate::registry::Registry;
+use crate::task::raw::{Header, Notified, Schedule};
+use crate::task::TaskError;
+use std::time::Duration;
+
+/// Tunables, fixed when the runtime is built.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) debug: bool,
+    pub(crate) slow_callback_duration: Duration,
+    pub(crate) global_queue_interval: u32,
+    pub(crate) event_interval: u32,
+    pub(crate) coop_budget: u32,
+    pub(crate) max_stealable_per_tick: u32,
+}
+
+pub(crate) struct Shared {
+    pub(crate) injector: Injector<Notified>,
+    pub(crate) loops: Box<[LoopShared]>,
+    pub(crate) idle: Idle,
+    pub(crate) registry: Registry,
+    pub(crate) config: Config,
+    pub(crate) blocking: BlockingPool,
+    pub(crate) exception_handler: Mutex<ExceptionHandler>,
+    next_task_id: AtomicU64,
+    next_io_loop: AtomicUsize,
+    /// New tasks are cancelled at once (the runtime is shutting down).
+    shutting_down: AtomicBool,
+    /// Loops leave their run loop.
+    stopping: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        loops: Box<[LoopShared]>,
+        config: Config,
+        blocking: BlockingPool,
+        exception_handler: ExceptionHandler,
+    ) -> Self {
+        let n = loops.len();
+        Shared {
+            injector: Injector::new(),
+            loops,
+            idle: Idle::new(n),
+            registry: Registry::new(),
+            config,
+            blocking,
+            exception_handler: Mutex::new(exception_handler),
+            next_task_id: AtomicU64::new(1),
+            next_io_loop: AtomicUsize::new(0),
+            shutting_down: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn next_task_id(&self) -> u64 {
+        self.next_task_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Round-robin choice of a loop for work that has no loop of its own.
+    pub(crate) fn next_io_loop(&self) -> usize {
+        self.next_io_loop.fetch_add(1, Ordering::Relaxed) % self.loops.len()
+    }
+
+    pub(crate) fn loop_ids(&self) -> Vec<LoopId> {
+        (0..self.loops.len()).map(LoopId).collect()
+    }
+
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn stop_loops(&self) {
+        self.stopping.store(true, Ordering::Release);
+        for index in 0..self.loops.len() {
+            self.unpark(index);
+        }
+    }
+
+    /// Wakes loop `index` (a syscall only if it sleeps).
+    pub(crate) fn unpark(&self, index: usize) {
+        let state = &self.loops[index];
+        if state.parker.unpark() {
+            state.counters.driver_wakes.add(1);
+        }
+    }
+
+    /// Wakes one idle loop to look for stealable work, unless one is searching.
+    pub(crate) fn notify_one(&self) {
+        if let Some(index) = self.idle.loop_to_notify() {
+            self.unpark(index);
+        }
+    }
+
+    fn is_own(&self, core_shared: &Arc<Shared>) -> bool {
+        std::ptr::eq(Arc::as_ptr(core_shared), self)
+    }
+
+    /// Queues pinned work on loop `owner`: straight into its FIFO when called
+    /// on that loop, else through its inbox plus an unpark.
+    pub(crate) fn push_pinned(&self, owner: usize, item: Pinned) {
+        let item = context::with_core(|core| match core {
+            Some(core) if core.index == owner && self.is_own(&core.shared) => {
+                core.ready.borrow_mut().push_back(item);
+                None
+            }
+            _ => Some(item),
+        });
+        if let Some(item) = item {
+            self.loops[owner].inbox.lock().push_back(item);
+            self.unpark(owner);
+        }
+    }
+
+    /// Queues a stealable task: on a loop of this runtime, into its local
+    /// queue (siblings may steal it); elsewhere into the injector.
+    pub(crate) fn push_stealable(&self, task: Notified) {
+        let task = context::with_core(|core| match core {
+            Some(core) if self.is_own(&core.shared) => {
+                core.local.push(task);
+                if core.dispatching.get() {
+                    core.deferred_notify.set(true);
+                } else {
+                    self.notify_one();
+                }
+                None
+            }
+            _ => Some(task),
+        });
+        if let Some(task) = task {
+            self.injector.push(task);
+            self.notify_one();
+        }
+    }
+
+    /// Hands an error to the exception handler, which must not take the loop down.
+    pub(crate) fn report(&self, context: ExceptionContext) {
+        let handler = self.exception_handler.lock().clone();
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(context))).is_err() {
+            tracing::error!("the hive exception handler itself panicked; the error it was given is lost");
+        }
+    }
+
+    pub(crate) fn report_callback_panic(&self, index: usize, error: TaskError) {
+        self.report(ExceptionContext {
+            message: "exception in callback".into(),
+            task_id: None,
+            task_name: None,
+            loop_id: Some(LoopId(index)),
+            error,
+        });
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        match task.header().owner {
+            Some(owner) => self.push_pinned(owner, Pinned::Task(task)),
+            None => self.push_stealable(task),
+        }
+    }
+
+    fn release(&self, task: &Header) {
+        self.registry.remove(task.id);
+    }
+
+    fn unhandled(&self, task: &Header, error: TaskError) {
+        self.report(ExceptionContext {
+            message: "Task exception was never retrieved".into(),
+            task_id: Some(task.id),
+            task_name: Some(task.name()),
+            loop_id: task.owner.map(LoopId).or_else(crate::event_loop::current_loop_id),
+            error,
+        });
+    }
+}

@@ -1,0 +1,128 @@
+//! `task::Builder`: spawn with a name.
+
+use super::handle::Task;
+use super::spawn::{check_loop, current_or_panic, spawn_inner, BuildThenRun};
+use crate::context;
+use crate::error::SpawnError;
+use crate::event_loop::LoopId;
+use std::future::Future;
+
+/// Configures a task before spawning it (today: its name).
+///
+/// ```
+/// # hive::run(async {
+/// let task = hive::task::Builder::new().name("worker-1").spawn(async { 1 });
+/// assert_eq!(task.name(), "worker-1");
+/// assert_eq!(task.await.unwrap(), 1);
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Default, Clone)]
+#[must_use = "a Builder does nothing until one of its spawn methods is called"]
+pub struct Builder {
+    name: Option<Box<str>>,
+}
+
+impl Builder {
+    /// A builder with no name (the task will be called `Task-<id>`).
+    ///
+    /// ```
+    /// let _b = hive::task::Builder::new();
+    /// ```
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// Names the task (asyncio's `create_task(name=...)`).
+    ///
+    /// ```
+    /// let _b = hive::task::Builder::new().name("poller");
+    /// ```
+    #[doc(alias = "set_name")]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into().into_boxed_str());
+        self
+    }
+
+    /// As [`hive::spawn`](crate::spawn), with this builder's settings.
+    ///
+    /// # Panics
+    /// Outside a hive runtime.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// hive::task::Builder::new().name("bg").spawn(async {}).await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    pub fn spawn<F>(self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        spawn_inner(&current_or_panic("hive::task::Builder::spawn"), future, self.name, None)
+    }
+
+    /// As [`hive::spawn_local`](crate::spawn_local), with this builder's settings.
+    ///
+    /// # Errors
+    /// [`SpawnError::NotOnLoop`] off a loop thread.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let rc = std::rc::Rc::new(1);
+    /// hive::task::Builder::new().name("local").spawn_local(async move { *rc }).unwrap().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    pub fn spawn_local<F>(self, future: F) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let (shared, index) = context::with_core(|core| core.map(|c| (c.shared.clone(), c.index)))
+            .ok_or(SpawnError::NotOnLoop)?;
+        Ok(spawn_inner(&shared, future, self.name, Some(index)))
+    }
+
+    /// As [`hive::spawn_on_loop`](crate::spawn_on_loop), with this builder's settings.
+    ///
+    /// # Errors
+    /// [`SpawnError::NoSuchLoop`] or [`SpawnError::NoRuntime`].
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let id = hive::loop_ids()[0];
+    /// hive::task::Builder::new().name("pinned").spawn_on_loop(id, async {}).unwrap().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    pub fn spawn_on_loop<F>(self, id: LoopId, future: F) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
+        check_loop(&shared, id)?;
+        Ok(spawn_inner(&shared, future, self.name, Some(id.0)))
+    }
+
+    /// As [`hive::spawn_on_loop_with`](crate::spawn_on_loop_with), with this builder's settings.
+    ///
+    /// # Errors
+    /// [`SpawnError::NoSuchLoop`] or [`SpawnError::NoRuntime`].
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let id = hive::loop_ids()[0];
+    /// let t = hive::task::Builder::new().name("rc").spawn_on_loop_with(id, || async { std::rc::Rc::new(1); 2 });
+    /// assert_eq!(t.unwrap().await.unwrap(), 2);
+    /// # }).unwrap();
+    /// ```
+    pub fn spawn_on_loop_with<M, F>(self, id: LoopId, make: M) -> Result<Task<F::Output>, SpawnError>
+    where
+        M: FnOnce() -> F + Send + 'static,
+        F: Future + 'static,
+        F::Output: Send + 'static,
+    {
+        let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
+        check_loop(&shared, id)?;
+        Ok(spawn_inner(&shared, BuildThenRun::Build(Some(make)), self.name, Some(id.0)))
+    }
+}

@@ -1,0 +1,426 @@
+//! The task cell: one allocation holding a header, the scheduler handle and
+//! the future (later its output), and the type-erased references to it.
+//!
+//! The state word's transitions are documented in [`super::state`]; this file
+//! is the code that acts on them: polling, cancelling, completing, and freeing.
+
+use super::error::TaskError;
+use super::id::TaskId;
+use super::state::{Idle, Notify, Run, State};
+use super::waker;
+use crate::loom::cell::UnsafeCell;
+use std::future::Future;
+use std::mem::{self, ManuallyDrop};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// Where the runtime routes a task's wake-ups; a mock in the loom models.
+pub trait Schedule: Send + Sync + 'static {
+    /// Puts a woken (or new) task in a run queue.
+    fn schedule(&self, task: Notified);
+    /// The task completed: drop the scheduler's bookkeeping for it.
+    fn release(&self, task: &Header);
+    /// A task failed and nobody will ever read the error.
+    fn unhandled(&self, task: &Header, error: TaskError);
+}
+
+/// The part of the cell every reference can read without knowing its types.
+pub struct Header {
+    pub(crate) state: State,
+    vtable: &'static Vtable,
+    pub(crate) id: TaskId,
+    pub(crate) name: Option<Box<str>>,
+    /// The loop a pinned task belongs to; `None` for stealable tasks.
+    pub(crate) owner: Option<usize>,
+    /// Written by the handle while it owns the slot; see `state.rs`.
+    join_waker: UnsafeCell<Option<Waker>>,
+}
+
+// SAFETY: the header's only interior-mutable fields are the atomic state and
+// the join-waker slot, whose access is serialised by the JOIN_WAKER protocol.
+unsafe impl Send for Header {}
+// SAFETY: as above.
+unsafe impl Sync for Header {}
+
+#[cfg_attr(not(loom), allow(dead_code))] // used by the loom models
+impl Header {
+    /// The task's identifier.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+    /// The name given at spawn, or `Task-<id>`.
+    pub fn name(&self) -> String {
+        match &self.name {
+            Some(name) => name.to_string(),
+            None => format!("Task-{}", self.id.0),
+        }
+    }
+    /// The pinned task's loop index, `None` if stealable.
+    pub fn owner(&self) -> Option<usize> {
+        self.owner
+    }
+}
+
+struct Vtable {
+    run: unsafe fn(NonNull<Header>),
+    schedule: unsafe fn(NonNull<Header>),
+    read_output: unsafe fn(NonNull<Header>, *mut ()),
+    drop_output: unsafe fn(NonNull<Header>),
+    dealloc: unsafe fn(NonNull<Header>),
+}
+
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, TaskError>),
+    Consumed,
+}
+
+#[repr(C)]
+struct Cell<F: Future, S> {
+    header: Header, // first, so a cell pointer is a header pointer
+    scheduler: S,
+    stage: UnsafeCell<Stage<F>>,
+}
+
+impl<F: Future + 'static, S: Schedule> Cell<F, S> {
+    const VTABLE: Vtable = Vtable {
+        run: run::<F, S>,
+        schedule: schedule::<F, S>,
+        read_output: read_output::<F, S>,
+        drop_output: drop_output::<F, S>,
+        dealloc: dealloc::<F, S>,
+    };
+}
+
+/// Who a task is, at spawn time.
+pub struct Spawn {
+    /// Its identifier.
+    pub id: TaskId,
+    /// Its name, if the user gave one.
+    pub name: Option<Box<str>>,
+    /// The loop it is pinned to, if any.
+    pub owner: Option<usize>,
+}
+
+/// Allocates a task. Returns its handle, its first queue entry, and the
+/// registry's reference, in that order.
+///
+/// The future need not be `Send`: callers that allow `!Send` futures must pin
+/// the task to the loop that creates it (the scheduler only runs it there).
+pub fn new_task<F, S>(future: F, scheduler: S, spawn: Spawn) -> (RawTask, Notified, TaskRef)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let cell = Box::new(Cell {
+        header: Header {
+            state: State::new(3),
+            vtable: &Cell::<F, S>::VTABLE,
+            id: spawn.id,
+            name: spawn.name,
+            owner: spawn.owner,
+            join_waker: UnsafeCell::new(None),
+        },
+        scheduler,
+        stage: UnsafeCell::new(Stage::Running(future)),
+    });
+    let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+    let raw = RawTask { ptr };
+    (raw, Notified(raw), TaskRef(raw))
+}
+
+/// An untyped pointer to a task cell; owns nothing by itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RawTask {
+    ptr: NonNull<Header>,
+}
+
+// SAFETY: a RawTask is only an address; what may be done through it is
+// governed by the owning wrapper (Notified, TaskRef, Task) and the state word.
+unsafe impl Send for RawTask {}
+// SAFETY: as above.
+unsafe impl Sync for RawTask {}
+
+impl RawTask {
+    pub(crate) fn from_header(header: &Header) -> RawTask {
+        RawTask { ptr: NonNull::from(header) }
+    }
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: every RawTask in circulation is backed by a live reference
+        // (its wrapper's), so the cell has not been freed.
+        unsafe { self.ptr.as_ref() }
+    }
+    pub(crate) fn from_ptr(ptr: NonNull<Header>) -> RawTask {
+        RawTask { ptr }
+    }
+
+    /// Drops one reference, freeing the cell if it was the last.
+    ///
+    /// # Safety
+    /// The caller owns one reference and gives it up.
+    pub(crate) unsafe fn drop_ref(self) {
+        if self.header().state.ref_dec() {
+            // SAFETY: that was the last reference: nobody else can reach the cell.
+            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+        }
+    }
+
+    /// Submits the task to its scheduler. The caller already took the
+    /// reference the queue entry will own (a `Notify::Submit` transition).
+    ///
+    /// # Safety
+    /// The caller took a new reference for the queue entry.
+    pub(crate) unsafe fn schedule(self) {
+        // SAFETY: the vtable matches the cell; the reference is passed on.
+        unsafe { (self.header().vtable.schedule)(self.ptr) }
+    }
+
+    /// Wakes the task without consuming a reference.
+    pub(crate) fn wake_by_ref(self) {
+        if self.header().state.transition_to_notified() == Notify::Submit {
+            // SAFETY: the transition took the reference the queue will own.
+            unsafe { self.schedule() }
+        }
+    }
+
+    /// Requests cancellation; `false` if the task already completed.
+    pub(crate) fn cancel(self) -> bool {
+        let state = &self.header().state;
+        if state.load().is_complete() {
+            return false;
+        }
+        if state.transition_to_cancelled() == Notify::Submit {
+            // SAFETY: the transition took the reference the queue will own.
+            unsafe { self.schedule() }
+        }
+        true
+    }
+
+    /// Moves the output into `dst` (a `*mut Option<Result<T, TaskError>>`).
+    ///
+    /// # Safety
+    /// The caller is the join handle, saw `COMPLETE`, and `T` is the output type.
+    pub(crate) unsafe fn read_output(self, dst: *mut ()) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { (self.header().vtable.read_output)(self.ptr, dst) }
+    }
+
+    /// Drops an output the handle will never read.
+    ///
+    /// # Safety
+    /// The caller is the join handle and saw `COMPLETE` when giving up interest.
+    pub(crate) unsafe fn drop_output(self) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { (self.header().vtable.drop_output)(self.ptr) }
+    }
+
+    /// The join-waker slot. Who may touch it is decided by `state.rs`.
+    pub(crate) fn join_waker(&self) -> &UnsafeCell<Option<Waker>> {
+        &self.header().join_waker
+    }
+}
+
+/// A task in a run queue: owns one reference and the right to run it once.
+pub struct Notified(RawTask);
+
+// SAFETY: a Notified of a `!Send` task is only ever routed to (and run by)
+// the loop that owns it; see `Schedule` implementations.
+unsafe impl Send for Notified {}
+
+impl Notified {
+    /// The task's header.
+    pub fn header(&self) -> &Header {
+        self.0.header()
+    }
+    /// Runs the task once: polls it, or drops it if cancelled.
+    pub fn run(self) {
+        let raw = ManuallyDrop::new(self).0;
+        // SAFETY: the vtable matches the cell; our reference is passed on.
+        unsafe { (raw.header().vtable.run)(raw.ptr) }
+    }
+    /// Rebuilds an entry from a reference the caller owns.
+    ///
+    /// # Safety
+    /// The caller owns one reference and a right to run (a `Submit` transition).
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> Notified {
+        Notified(raw)
+    }
+}
+
+impl Drop for Notified {
+    fn drop(&mut self) {
+        // SAFETY: a Notified owns one reference.
+        unsafe { self.0.drop_ref() }
+    }
+}
+
+/// A counted reference to a task of unknown type: for the registry and for
+/// `all_tasks` / `current_task`.
+pub struct TaskRef(RawTask);
+
+impl TaskRef {
+    /// The task's header.
+    pub fn header(&self) -> &Header {
+        self.0.header()
+    }
+    /// Requests cancellation; `false` if already complete.
+    pub fn cancel(&self) -> bool {
+        self.0.cancel()
+    }
+    /// Whether the task has completed.
+    pub fn is_done(&self) -> bool {
+        self.header().state.load().is_complete()
+    }
+    /// A new counted reference to the task behind `header`.
+    pub(crate) fn clone_from_header(header: &Header) -> TaskRef {
+        header.state.ref_inc();
+        TaskRef(RawTask::from_header(header))
+    }
+}
+
+impl Clone for TaskRef {
+    fn clone(&self) -> Self {
+        TaskRef::clone_from_header(self.header())
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        // SAFETY: a TaskRef owns one reference.
+        unsafe { self.0.drop_ref() }
+    }
+}
+
+// ---- the vtable's functions --------------------------------------------------
+
+/// # Safety
+/// `ptr` points to a live `Cell<F, S>`.
+unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
+    // SAFETY: guaranteed by the caller; Cell is repr(C) with the header first.
+    unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
+}
+
+unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable is only installed on a Cell<F, S>; the caller's
+    // queue entry keeps it alive until we drop that reference below.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let raw = RawTask { ptr };
+    match cell.header.state.transition_to_running() {
+        Run::Cancel => {
+            let error = match drop_future(cell) {
+                Ok(()) => TaskError::Cancelled,
+                Err(panic) => panic,
+            };
+            complete(cell, raw, Err(error), true);
+        }
+        Run::Poll => {
+            // SAFETY: this waker borrows the queue entry's reference and is
+            // never dropped (ManuallyDrop); clones take their own references.
+            let waker = ManuallyDrop::new(unsafe { waker::borrowed(ptr) });
+            let mut cx = Context::from_waker(&waker);
+            let polled = catch_unwind(AssertUnwindSafe(|| {
+                cell.stage.with_mut(|stage| {
+                    // SAFETY: RUNNING gives this thread exclusive access to the
+                    // stage, and the future is never moved once in the cell.
+                    match unsafe { &mut *stage } {
+                        Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
+                        _ => unreachable!("a task is only run while its future is alive"),
+                    }
+                })
+            }));
+            match polled {
+                Ok(Poll::Pending) => match cell.header.state.transition_to_idle() {
+                    // SAFETY: the entry's reference and right to run carry over.
+                    Idle::Requeue => cell.scheduler.schedule(unsafe { Notified::from_raw(raw) }),
+                    // SAFETY: we own the entry's reference.
+                    Idle::Release => unsafe { raw.drop_ref() },
+                },
+                Ok(Poll::Ready(output)) => {
+                    let output = drop_future(cell).map(|()| output);
+                    complete(cell, raw, output, false);
+                }
+                Err(payload) => {
+                    let _ = drop_future(cell);
+                    complete(cell, raw, Err(TaskError::Panicked(payload)), false);
+                }
+            }
+        }
+    }
+}
+
+/// Drops the future in place (it may panic in `Drop`); the stage becomes `Consumed`.
+fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
+    // SAFETY: only called by the runner, which holds RUNNING.
+    let old = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    catch_unwind(AssertUnwindSafe(move || drop(old))).map_err(TaskError::Panicked)
+}
+
+fn complete<F: Future, S: Schedule>(
+    cell: &Cell<F, S>,
+    raw: RawTask,
+    output: Result<F::Output, TaskError>,
+    cancelled: bool,
+) {
+    // SAFETY: RUNNING is still set: the runner owns the stage.
+    cell.stage.with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
+    let before = cell.header.state.transition_to_complete(cancelled);
+    if !before.has_join_interest() {
+        // The handle is gone: the output is dropped here, on the task's loop.
+        // SAFETY: COMPLETE without JOIN_INTEREST: nobody else touches the stage.
+        let finished = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+        report_or_drop(cell, finished);
+    } else if before.has_join_waker() {
+        // SAFETY: COMPLETE with JOIN_WAKER set: the handle no longer writes the slot.
+        cell.header.join_waker.with(|slot| {
+            if let Some(waker) = unsafe { &*slot } {
+                waker.wake_by_ref();
+            }
+        });
+    }
+    cell.scheduler.release(&cell.header);
+    // SAFETY: the runner's queue-entry reference, given up last.
+    unsafe { raw.drop_ref() }
+}
+
+fn report_or_drop<F: Future, S: Schedule>(cell: &Cell<F, S>, stage: Stage<F>) {
+    if let Stage::Finished(Err(error @ TaskError::Panicked(_))) = stage {
+        cell.scheduler.unhandled(&cell.header, error);
+    } else {
+        // A value nobody will read; its destructor may panic, which must not
+        // unwind into the loop.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(stage)));
+    }
+}
+
+unsafe fn schedule<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: vtable matches; the caller passes a queue reference on.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    cell.scheduler.schedule(Notified(RawTask { ptr }));
+}
+
+unsafe fn read_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>, dst: *mut ()) {
+    // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let dst = dst.cast::<Option<Result<F::Output, TaskError>>>();
+    // SAFETY: COMPLETE with JOIN_INTEREST: the handle owns the stage.
+    let stage = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    if let Stage::Finished(output) = stage {
+        // SAFETY: dst is the handle's `Option<Result<T, TaskError>>`.
+        unsafe { *dst = Some(output) };
+    }
+}
+
+unsafe fn drop_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    // SAFETY: as in read_output.
+    let stage = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    report_or_drop(cell, stage);
+}
+
+unsafe fn dealloc<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the last reference is gone; the cell came from Box::leak.
+    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+}

@@ -1,0 +1,179 @@
+//! `spawn`, `spawn_local`, `spawn_on_loop`, `spawn_on_loop_with`.
+
+use super::handle::Task;
+use super::id::TaskId;
+use super::raw::{new_task, Schedule, Spawn};
+use crate::context;
+use crate::error::SpawnError;
+use crate::event_loop::LoopId;
+use crate::loom::sync::Arc;
+use crate::shared::Shared;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Creates the task, registers it, and queues its first run.
+///
+/// The caller decides what may be `!Send`: a `!Send` future must be pinned
+/// (`owner: Some`) and created on, or only first polled on, that loop.
+pub(crate) fn spawn_inner<F>(shared: &Arc<Shared>, future: F, name: Option<Box<str>>, owner: Option<usize>) -> Task<F::Output>
+where
+    F: Future + 'static,
+{
+    let id = TaskId(shared.next_task_id());
+    let (raw, notified, registry_ref) = new_task(future, shared.clone(), Spawn { id, name, owner });
+    shared.registry.insert(registry_ref);
+    if shared.is_shutting_down() {
+        // Too late to run: it completes as cancelled on its first run.
+        raw.cancel();
+    }
+    shared.schedule(notified);
+    Task::from_raw(raw)
+}
+
+pub(crate) fn current_or_panic(what: &str) -> Arc<Shared> {
+    context::current_shared().unwrap_or_else(|| {
+        panic!("{what} called outside a hive runtime; call it inside hive::run, or use the Runtime's own method")
+    })
+}
+
+pub(crate) fn check_loop(shared: &Shared, id: LoopId) -> Result<(), SpawnError> {
+    if id.0 < shared.loops.len() {
+        Ok(())
+    } else {
+        Err(SpawnError::NoSuchLoop { id, loops: shared.loops.len() })
+    }
+}
+
+/// Spawns a task that any loop may run or steal (asyncio's `create_task`).
+///
+/// It starts on a later loop tick. The returned [`Task`] awaits its result;
+/// dropping the handle detaches the task (the runtime keeps it running).
+///
+/// # Panics
+/// Outside a hive runtime (use [`Runtime::spawn`](crate::Runtime::spawn) there).
+///
+/// ```
+/// # hive::run(async {
+/// let tasks: Vec<_> = (0..4).map(|i| hive::spawn(async move { i * 10 })).collect();
+/// let mut sum = 0;
+/// for task in tasks { sum += task.await.unwrap(); }
+/// assert_eq!(sum, 60);
+/// # }).unwrap();
+/// ```
+#[doc(alias = "create_task")]
+#[doc(alias = "asyncio.create_task")]
+pub fn spawn<F>(future: F) -> Task<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    spawn_inner(&current_or_panic("hive::spawn"), future, None, None)
+}
+
+/// Spawns a task pinned to the current loop for life; it may be `!Send`
+/// (hold an `Rc`, a `RefCell`, ...). asyncio's `create_task` semantics exactly.
+///
+/// # Errors
+/// [`SpawnError::NotOnLoop`] when this thread is not a hive loop.
+///
+/// ```
+/// use std::rc::Rc;
+/// # hive::run(async {
+/// let shared = Rc::new(5);
+/// let task = hive::spawn_local({
+///     let shared = shared.clone();
+///     async move { *shared + 1 }
+/// }).unwrap();
+/// assert_eq!(task.await.unwrap(), 6);
+/// # }).unwrap();
+/// ```
+#[doc(alias = "create_task")]
+pub fn spawn_local<F>(future: F) -> Result<Task<F::Output>, SpawnError>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    super::builder::Builder::new().spawn_local(future)
+}
+
+/// Spawns a `Send` task pinned for life to loop `id`; callable from any thread
+/// inside the runtime.
+///
+/// # Errors
+/// [`SpawnError::NoSuchLoop`] for a bad id, [`SpawnError::NoRuntime`] outside a runtime.
+///
+/// ```
+/// # hive::run(async {
+/// let last = *hive::loop_ids().last().unwrap();
+/// let task = hive::spawn_on_loop(last, async { hive::current_loop_id() }).unwrap();
+/// assert_eq!(task.await.unwrap(), Some(last));
+/// # }).unwrap();
+/// ```
+pub fn spawn_on_loop<F>(id: LoopId, future: F) -> Result<Task<F::Output>, SpawnError>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    super::builder::Builder::new().spawn_on_loop(id, future)
+}
+
+/// Pins a task to loop `id`, building its (possibly `!Send`) future there:
+/// `make` runs on the target loop, so the future may hold `Rc`s.
+///
+/// # Errors
+/// As [`spawn_on_loop`].
+///
+/// ```
+/// use std::rc::Rc;
+/// # hive::run(async {
+/// let id = hive::loop_ids()[0];
+/// let task = hive::spawn_on_loop_with(id, || async {
+///     let local = Rc::new(21);
+///     hive::yield_now().await;
+///     *local * 2
+/// }).unwrap();
+/// assert_eq!(task.await.unwrap(), 42);
+/// # }).unwrap();
+/// ```
+pub fn spawn_on_loop_with<M, F>(id: LoopId, make: M) -> Result<Task<F::Output>, SpawnError>
+where
+    M: FnOnce() -> F + Send + 'static,
+    F: Future + 'static,
+    F::Output: Send + 'static,
+{
+    super::builder::Builder::new().spawn_on_loop_with(id, make)
+}
+
+/// A future that is built by `make` on its first poll.
+///
+/// Before that poll it holds only `make` (which is `Send`), so it may be
+/// moved to its loop; after it, it holds the future and never moves thread.
+pub(crate) enum BuildThenRun<M, F> {
+    Build(Option<M>),
+    Run(F),
+}
+
+impl<M, F> Future for BuildThenRun<M, F>
+where
+    M: FnOnce() -> F,
+    F: Future,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: the `Run` future is never moved out of its place; `Build`
+        // holds only an unpinned closure, which we move out before replacing
+        // the whole value in place.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let BuildThenRun::Build(make) = this {
+            let make = make.take().expect("BuildThenRun is polled at most once in Build state");
+            *this = BuildThenRun::Run(make());
+        }
+        match this {
+            // SAFETY: see above: `Run` is structurally pinned.
+            BuildThenRun::Run(future) => unsafe { Pin::new_unchecked(future) }.poll(cx),
+            BuildThenRun::Build(_) => unreachable!("replaced above"),
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! The task cell's state word: every transition, in one place.
+//!
+//! One `AtomicUsize` holds six flags and a reference count:
+//!
+//! | bit      | name            | meaning                                                 |
+//! |----------|-----------------|---------------------------------------------------------|
+//! | 0        | `RUNNING`       | a loop is polling (or cancelling) the future right now  |
+//! | 1        | `SCHEDULED`     | the task sits in a run queue, or was woken while running |
+//! | 2        | `COMPLETE`      | the output (or error) is stored; the future is gone     |
+//! | 3        | `CANCELLED`     | cancellation was requested; the next run drops the future |
+//! | 4        | `JOIN_INTEREST` | the `Task` handle is alive                              |
+//! | 5        | `JOIN_WAKER`    | the handle stored a waker the completer must wake       |
+//! | 6..      | refcount        | handle + registry + queue entry + every waker           |
+//!
+//! Transitions (each is a single compare-and-swap, so each is atomic):
+//!
+//! * **wake** (`transition_to_notified`): complete or already scheduled: nothing
+//!   to do. Running: set `SCHEDULED` only; the runner re-queues the task when
+//!   its poll returns, reusing its own reference. Idle: set `SCHEDULED` and
+//!   add the reference the run queue will own; the caller submits the task.
+//! * **cancel** (`transition_to_cancelled`): complete: nothing. Otherwise set
+//!   `CANCELLED`, then behave as a wake, so an idle task is queued and a running
+//!   or queued one sees the flag on its next run.
+//! * **run** (`transition_to_running`): only the holder of a queue entry may
+//!   call it. Clears `SCHEDULED`, sets `RUNNING`, and reports whether
+//!   `CANCELLED` is set (then the runner drops the future instead of polling).
+//! * **idle** (`transition_to_idle`): after `Poll::Pending`. Clears `RUNNING`;
+//!   if `SCHEDULED` was set meanwhile, the runner re-queues its entry,
+//!   otherwise it drops the entry's reference.
+//! * **complete** (`transition_to_complete`): after the output is written.
+//!   Sets `COMPLETE`, clears `RUNNING` and `SCHEDULED`. The snapshot it returns
+//!   decides who drops the output: if `JOIN_INTEREST` was already clear, the
+//!   runner drops it (on the task's own loop); otherwise the handle owns it.
+//!   If `JOIN_WAKER` is set, the runner wakes the stored waker.
+//! * **handle drop** (`drop_join_interest`): complete: the handle drops the
+//!   output itself. Otherwise clear `JOIN_INTEREST` and `JOIN_WAKER` together,
+//!   and the runner will drop the output when it completes.
+//! * **join waker** (`set_join_waker` / `unset_join_waker`): the handle owns
+//!   the waker slot while `JOIN_WAKER` is clear and the task is not complete;
+//!   the runner owns it (read-only) once both `COMPLETE` and `JOIN_WAKER` are set.
+//! * **references**: `ref_inc` / `ref_dec`; the cell is freed by whoever drops
+//!   the last one.
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
+
+const RUNNING: usize = 1 << 0;
+const SCHEDULED: usize = 1 << 1;
+const COMPLETE: usize = 1 << 2;
+const CANCELLED: usize = 1 << 3;
+const JOIN_INTEREST: usize = 1 << 4;
+const JOIN_WAKER: usize = 1 << 5;
+const REF_SHIFT: usize = 6;
+const REF_ONE: usize = 1 << REF_SHIFT;
+
+/// The atomic state word of one task.
+pub(crate) struct State(AtomicUsize);
+
+/// A copy of the state word, read at one instant.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Snapshot(usize);
+
+impl Snapshot {
+    pub(crate) fn is_running(self) -> bool {
+        self.0 & RUNNING != 0
+    }
+    pub(crate) fn is_scheduled(self) -> bool {
+        self.0 & SCHEDULED != 0
+    }
+    pub(crate) fn is_complete(self) -> bool {
+        self.0 & COMPLETE != 0
+    }
+    pub(crate) fn is_cancel_requested(self) -> bool {
+        self.0 & CANCELLED != 0
+    }
+    pub(crate) fn has_join_interest(self) -> bool {
+        self.0 & JOIN_INTEREST != 0
+    }
+    pub(crate) fn has_join_waker(self) -> bool {
+        self.0 & JOIN_WAKER != 0
+    }
+    pub(crate) fn ref_count(self) -> usize {
+        self.0 >> REF_SHIFT
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("running", &self.is_running())
+            .field("scheduled", &self.is_scheduled())
+            .field("complete", &self.is_complete())
+            .field("cancelled", &self.is_cancel_requested())
+            .field("join_interest", &self.has_join_interest())
+            .field("join_waker", &self.has_join_waker())
+            .field("refs", &self.ref_count())
+            .finish()
+    }
+}
+
+/// What a wake asks of its caller.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Notify {
+    /// Submit the task to a run queue: a new reference was taken for it.
+    Submit,
+    /// Nothing to queue (running, already queued, or complete).
+    Nothing,
+}
+
+/// What a runner should do with the entry it popped.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Run {
+    Poll,
+    Cancel,
+}
+
+/// What a runner does after a `Pending` poll.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Idle {
+    /// Woken while running: put the entry back in a queue.
+    Requeue,
+    /// Nobody woke it: drop the entry's reference.
+    Release,
+}
+
+impl State {
+    /// A new task: scheduled (its first queue entry), with a live handle, and
+    /// `refs` references (handle, registry, queue entry).
+    pub(crate) fn new(refs: usize) -> Self {
+        State(AtomicUsize::new(SCHEDULED | JOIN_INTEREST | refs * REF_ONE))
+    }
+
+    pub(crate) fn load(&self) -> Snapshot {
+        Snapshot(self.0.load(Acquire))
+    }
+
+    /// Applies `f` in a CAS loop; `f` returns the new word and a result, or
+    /// `None` for "leave it as it is" with that result.
+    fn update<R>(&self, mut f: impl FnMut(Snapshot) -> (Option<usize>, R)) -> R {
+        let mut current = self.0.load(Acquire);
+        loop {
+            let (next, result) = f(Snapshot(current));
+            let Some(next) = next else { return result };
+            match self.0.compare_exchange_weak(current, next, AcqRel, Acquire) {
+                Ok(_) => return result,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    pub(crate) fn transition_to_notified(&self) -> Notify {
+        self.update(|s| {
+            if s.is_complete() || s.is_scheduled() {
+                (None, Notify::Nothing)
+            } else if s.is_running() {
+                (Some(s.0 | SCHEDULED), Notify::Nothing)
+            } else {
+                (Some((s.0 | SCHEDULED) + REF_ONE), Notify::Submit)
+            }
+        })
+    }
+
+    pub(crate) fn transition_to_cancelled(&self) -> Notify {
+        self.update(|s| {
+            if s.is_complete() {
+                (None, Notify::Nothing)
+            } else if s.is_scheduled() || s.is_running() {
+                (Some(s.0 | CANCELLED | SCHEDULED), Notify::Nothing)
+            } else {
+                (Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE), Notify::Submit)
+            }
+        })
+    }
+
+    pub(crate) fn transition_to_running(&self) -> Run {
+        self.update(|s| {
+            debug_assert!(s.is_scheduled() && !s.is_running() && !s.is_complete());
+            let next = (s.0 & !SCHEDULED) | RUNNING;
+            let run = if s.is_cancel_requested() { Run::Cancel } else { Run::Poll };
+            (Some(next), run)
+        })
+    }
+
+    pub(crate) fn transition_to_idle(&self) -> Idle {
+        self.update(|s| {
+            debug_assert!(s.is_running());
+            let idle = if s.is_scheduled() { Idle::Requeue } else { Idle::Release };
+            (Some(s.0 & !RUNNING), idle)
+        })
+    }
+
+    /// Returns the snapshot from just before completion. `cancelled` says
+    /// whether the task ended by cancellation: `CANCELLED` stays set only then,
+    /// so a completed task reports `is_cancelled` truthfully even if a cancel
+    /// arrived during its last, successful poll.
+    pub(crate) fn transition_to_complete(&self, cancelled: bool) -> Snapshot {
+        self.update(|s| {
+            debug_assert!(s.is_running() && !s.is_complete());
+            let mut next = (s.0 & !(RUNNING | SCHEDULED)) | COMPLETE;
+            if !cancelled {
+                next &= !CANCELLED;
+            }
+            (Some(next), s)
+        })
+    }
+
+    /// The handle is going away. Returns `true` if the task is complete, in
+    /// which case the handle must drop the output itself.
+    pub(crate) fn drop_join_interest(&self) -> bool {
+        self.update(|s| {
+            debug_assert!(s.has_join_interest());
+            if s.is_complete() {
+                (Some(s.0 & !JOIN_INTEREST), true)
+            } else {
+                (Some(s.0 & !(JOIN_INTEREST | JOIN_WAKER)), false)
+            }
+        })
+    }
+
+    /// Publishes the waker the handle just wrote. `Err` if the task completed
+    /// first (the runner will not read the slot; the output is ready).
+    pub(crate) fn set_join_waker(&self) -> Result<(), Snapshot> {
+        self.update(|s| {
+            debug_assert!(s.has_join_interest() && !s.has_join_waker());
+            if s.is_complete() {
+                (None, Err(s))
+            } else {
+                (Some(s.0 | JOIN_WAKER), Ok(()))
+            }
+        })
+    }
+
+    /// Takes the slot back so the handle can replace its waker. `Err` if the
+    /// task completed first.
+    pub(crate) fn unset_join_waker(&self) -> Result<(), Snapshot> {
+        self.update(|s| {
+            debug_assert!(s.has_join_interest() && s.has_join_waker());
+            if s.is_complete() {
+                (None, Err(s))
+            } else {
+                (Some(s.0 & !JOIN_WAKER), Ok(()))
+            }
+        })
+    }
+
+    pub(crate) fn ref_inc(&self) {
+        // Relaxed is enough: a new reference is always made from an existing
+        // one, so the count cannot concurrently reach zero.
+        let prev = self.0.fetch_add(REF_ONE, Relaxed);
+        if prev > usize::MAX / 2 {
+            std::process::abort(); // more clones than memory could hold: a leak loop
+        }
+    }
+
+    /// Drops one reference; `true` if it was the last.
+    pub(crate) fn ref_dec(&self) -> bool {
+        let prev = Snapshot(self.0.fetch_sub(REF_ONE, AcqRel));
+        debug_assert!(prev.ref_count() >= 1);
+        prev.ref_count() == 1
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_task_is_scheduled_with_its_references() {
+        let state = State::new(3);
+        let s = state.load();
+        assert!(s.is_scheduled() && s.has_join_interest() && !s.is_running());
+        assert_eq!(s.ref_count(), 3);
+    }
+
+    #[test]
+    fn a_wake_while_running_requeues_instead_of_submitting() {
+        let state = State::new(1);
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_notified(), Notify::Nothing);
+        assert_eq!(state.transition_to_idle(), Idle::Requeue);
+        assert_eq!(state.transition_to_running(), Run::Poll);
+        assert_eq!(state.transition_to_idle(), Idle::Release);
+        assert_eq!(state.transition_to_notified(), Notify::Submit);
+        assert_eq!(state.load().ref_count(), 2);
+    }
+
+    #[test]
+    fn cancel_of_an_idle_task_submits_it_once() {
+        let state = State::new(1);
+        state.transition_to_running();
+        state.transition_to_idle();
+        assert_eq!(state.transition_to_cancelled(), Notify::Submit);
+        assert_eq!(state.transition_to_cancelled(), Notify::Nothing);
+        assert_eq!(state.transition_to_running(), Run::Cancel);
+    }
+
+    #[test]
+    fn completion_after_the_handle_left_tells_the_runner_to_drop_the_output() {
+        let state = State::new(2);
+        state.transition_to_running();
+        assert!(!state.drop_join_interest());
+        let before = state.transition_to_complete(false);
+        assert!(!before.has_join_interest());
+        assert_eq!(state.transition_to_notified(), Notify::Nothing);
+    }
+
+    #[test]
+    fn join_waker_cannot_be_set_after_completion() {
+        let state = State::new(2);
+        state.transition_to_running();
+        state.transition_to_complete(false);
+        assert!(state.set_join_waker().is_err());
+        assert!(state.drop_join_interest());
+    }
+}

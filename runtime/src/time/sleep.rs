@@ -1,0 +1,168 @@
+//! `sleep` and `sleep_until`.
+
+use super::store::{TimerAction, TimerKey};
+use crate::event_loop::Loop as LoopRef;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// Waits for `duration` (asyncio's `sleep`).
+///
+/// The timer lives on the loop that first polls it. A zero duration still
+/// yields once, like `asyncio.sleep(0)`; prefer [`yield_now`](crate::yield_now)
+/// to say that.
+///
+/// # Panics
+/// When polled outside a hive runtime.
+///
+/// ```
+/// # hive::run(async {
+/// let start = std::time::Instant::now();
+/// hive::sleep(std::time::Duration::from_millis(20)).await;
+/// assert!(start.elapsed() >= std::time::Duration::from_millis(20));
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.sleep")]
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(Instant::now() + duration)
+}
+
+/// Waits until `deadline`.
+///
+/// ```
+/// # hive::run(async {
+/// let deadline = std::time::Instant::now() + std::time::Duration::from_millis(5);
+/// hive::sleep_until(deadline).await;
+/// assert!(std::time::Instant::now() >= deadline);
+/// # }).unwrap();
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep { deadline, entry: None, state: SleepState::New }
+}
+
+/// The future returned by [`sleep`] and [`sleep_until`].
+///
+/// ```
+/// # hive::run(async {
+/// let mut nap = std::pin::pin!(hive::sleep(std::time::Duration::from_secs(60)));
+/// nap.as_mut().reset(std::time::Instant::now());
+/// nap.await;
+/// # }).unwrap();
+/// ```
+#[must_use = "a Sleep does nothing unless awaited"]
+pub struct Sleep {
+    deadline: Instant,
+    entry: Option<(LoopRef, TimerKey)>,
+    state: SleepState,
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum SleepState {
+    New,
+    Registered,
+    Fired,
+}
+
+impl Sleep {
+    /// When this sleep ends.
+    ///
+    /// ```
+    /// let deadline = std::time::Instant::now();
+    /// assert_eq!(hive::sleep_until(deadline).deadline(), deadline);
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline has passed (the timer fired or is due).
+    ///
+    /// ```
+    /// assert!(hive::sleep(std::time::Duration::ZERO).is_elapsed());
+    /// ```
+    pub fn is_elapsed(&self) -> bool {
+        self.state == SleepState::Fired || Instant::now() >= self.deadline
+    }
+
+    /// Moves the deadline (earlier or later), re-arming a fired sleep.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let mut nap = Box::pin(hive::sleep(std::time::Duration::from_secs(3600)));
+    /// nap.as_mut().reset(std::time::Instant::now() + std::time::Duration::from_millis(1));
+    /// nap.await;
+    /// # }).unwrap();
+    /// ```
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        let this = self.get_mut();
+        this.cancel_timer();
+        this.deadline = deadline;
+        this.state = SleepState::New;
+    }
+
+    fn cancel_timer(&mut self) {
+        if let Some((lp, key)) = self.entry.take() {
+            if self.state == SleepState::Registered {
+                let removed = lp.timers().lock().remove(key);
+                drop(removed);
+            }
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.state == SleepState::Fired {
+            return Poll::Ready(());
+        }
+        let coop = std::task::ready!(crate::coop::poll_proceed(cx));
+        match &this.entry {
+            None => {
+                let lp = LoopRef::for_timers();
+                let (key, first) = {
+                    let mut store = lp.timers().lock();
+                    let key = store.insert(this.deadline, TimerAction::Wake(Some(cx.waker().clone())));
+                    (key, store.is_first(key))
+                };
+                if first && !lp.is_current() {
+                    lp.unpark(); // the owner must recompute how long it sleeps
+                }
+                this.entry = Some((lp, key));
+                this.state = SleepState::Registered;
+                Poll::Pending
+            }
+            Some((lp, key)) => {
+                let mut store = lp.timers().lock();
+                match store.get_mut(*key) {
+                    Some(TimerAction::Wake(waker)) => {
+                        if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                            waker.replace(cx.waker().clone());
+                        }
+                        Poll::Pending
+                    }
+                    _ => {
+                        drop(store);
+                        this.state = SleepState::Fired;
+                        coop.made_progress();
+                        Poll::Ready(())
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.cancel_timer();
+    }
+}
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sleep").field("deadline", &self.deadline).finish()
+    }
+}
