@@ -1,0 +1,104 @@
+//! The blocking pool: results, panics, bound, reuse, idle retirement.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+#[test]
+fn to_thread_runs_off_the_loop_and_returns_the_value() {
+    hive::run(async {
+        let loop_thread = std::thread::current().id();
+        let (value, thread) = hive::to_thread(|| (42, std::thread::current().id()))
+            .await
+            .unwrap();
+        assert_eq!(value, 42);
+        assert_ne!(thread, loop_thread);
+        let lp = hive::get_running_loop().unwrap();
+        assert_eq!(lp.run_in_executor(|| "exec").await.unwrap(), "exec");
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_pool_grows_to_its_bound_and_queues_the_rest() {
+    let rt = hive::Runtime::builder()
+        .loops(1)
+        .max_blocking_threads(3)
+        .build()
+        .unwrap();
+    let peak = Arc::new(AtomicUsize::new(0));
+    let running = Arc::new(AtomicUsize::new(0));
+    let (p, r) = (peak.clone(), running.clone());
+    rt.run(async move {
+        let jobs: Vec<_> = (0..12)
+            .map(|_| {
+                let (p, r) = (p.clone(), r.clone());
+                hive::to_thread(move || {
+                    let now = r.fetch_add(1, Ordering::SeqCst) + 1;
+                    p.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(10));
+                    r.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for j in jobs {
+            j.await.unwrap();
+        }
+    })
+    .unwrap();
+    assert_eq!(peak.load(Ordering::SeqCst), 3);
+    assert_eq!(rt.metrics().blocking_threads, 3);
+}
+
+#[test]
+fn idle_threads_are_reused_then_retired() {
+    let rt = hive::Runtime::builder()
+        .loops(1)
+        .blocking_keep_alive(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let ids = rt
+        .run(async {
+            let mut ids = Vec::new();
+            for _ in 0..5 {
+                ids.push(
+                    hive::to_thread(|| std::thread::current().id())
+                        .await
+                        .unwrap(),
+                );
+            }
+            ids
+        })
+        .unwrap();
+    assert!(
+        ids.windows(2).all(|w| w[0] == w[1]),
+        "sequential jobs should reuse one thread"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    // The retired thread is reaped on the next submission.
+    rt.run(async { hive::to_thread(|| ()).await.unwrap() })
+        .unwrap();
+    assert_eq!(rt.metrics().blocking_threads, 1);
+}
+
+#[test]
+fn concurrent_blocking_jobs_really_run_in_parallel() {
+    hive::run(async {
+        let barrier = Arc::new(Barrier::new(4));
+        let jobs: Vec<_> = (0..4)
+            .map(|_| {
+                let b = barrier.clone();
+                hive::to_thread(move || {
+                    b.wait(); // deadlocks unless all four run at once
+                })
+            })
+            .collect();
+        for j in jobs {
+            hive::timeout(Duration::from_secs(10), j)
+                .await
+                .expect("jobs ran serially")
+                .unwrap();
+        }
+    })
+    .unwrap();
+}

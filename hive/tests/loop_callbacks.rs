@@ -1,0 +1,116 @@
+//! The loop handle: FIFO call_soon, next-tick semantics, call_later, cancel.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn log() -> (
+    Arc<Mutex<Vec<&'static str>>>,
+    impl Fn(&'static str) -> Box<dyn FnOnce() + Send>,
+) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    (log, move |entry| {
+        let l = l.clone();
+        Box::new(move || l.lock().unwrap().push(entry))
+    })
+}
+
+#[test]
+fn call_soon_runs_callbacks_in_fifo_order_on_the_loop() {
+    hive::run(async {
+        let lp = hive::get_running_loop().unwrap();
+        let (log, push) = log();
+        for name in ["a", "b", "c", "d"] {
+            lp.call_soon(push(name));
+        }
+        hive::yield_now().await;
+        assert_eq!(*log.lock().unwrap(), ["a", "b", "c", "d"]);
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_callback_queued_during_a_tick_runs_on_the_next_tick() {
+    hive::run(async {
+        let lp = hive::get_running_loop().unwrap();
+        let (log, push) = log();
+        let lp2 = lp.clone();
+        let later = push("queued-by-callback");
+        lp.call_soon({
+            let first = push("first");
+            move || {
+                first();
+                lp2.call_soon(later);
+            }
+        });
+        lp.call_soon(push("second"));
+        hive::yield_now().await; // one tick: first, second, then us
+        assert_eq!(*log.lock().unwrap(), ["first", "second"]);
+        hive::yield_now().await;
+        assert_eq!(
+            *log.lock().unwrap(),
+            ["first", "second", "queued-by-callback"]
+        );
+    })
+    .unwrap();
+}
+
+#[test]
+fn cancelled_handles_do_not_run() {
+    hive::run(async {
+        let lp = hive::get_running_loop().unwrap();
+        let (log, push) = log();
+        let a = lp.call_soon(push("a"));
+        lp.call_soon(push("b"));
+        a.cancel();
+        let t = lp.call_later(Duration::from_millis(1), push("timer"));
+        t.cancel();
+        assert!(t.is_cancelled());
+        hive::sleep(Duration::from_millis(10)).await;
+        assert_eq!(*log.lock().unwrap(), ["b"]);
+    })
+    .unwrap();
+}
+
+#[test]
+fn call_later_fires_in_deadline_order_and_not_early() {
+    hive::run(async {
+        let lp = hive::get_running_loop().unwrap();
+        let (log, push) = log();
+        let start = lp.time();
+        let fired_at = Arc::new(Mutex::new(None));
+        let f = fired_at.clone();
+        lp.call_later(Duration::from_millis(20), move || {
+            *f.lock().unwrap() = Some(Instant::now())
+        });
+        lp.call_later(Duration::from_millis(15), push("15ms"));
+        lp.call_later(Duration::from_millis(5), push("5ms"));
+        let same = lp.time() + Duration::from_millis(10);
+        lp.call_at(same, push("10ms-a"));
+        lp.call_at(same, push("10ms-b"));
+        hive::sleep(Duration::from_millis(40)).await;
+        assert_eq!(*log.lock().unwrap(), ["5ms", "10ms-a", "10ms-b", "15ms"]);
+        assert!(fired_at.lock().unwrap().unwrap() >= start + Duration::from_millis(20));
+    })
+    .unwrap();
+}
+
+#[test]
+fn call_soon_threadsafe_wakes_an_idle_loop_from_another_thread() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    let lp = rt.get_loop(rt.loop_ids()[0]).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::sleep(Duration::from_millis(10)); // let the loop park
+    lp.call_soon_threadsafe(move || {
+        tx.send(std::thread::current().name().map(str::to_owned))
+            .unwrap()
+    });
+    let name = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(name.as_deref(), Some("hive-loop-0"));
+}
+
+#[test]
+fn get_running_loop_off_a_loop_is_an_error_with_advice() {
+    let err = hive::get_running_loop().unwrap_err();
+    assert!(err.to_string().contains("hive::run"));
+}

@@ -1,0 +1,127 @@
+//! IoSource on socket pairs and pipes.
+
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
+
+fn pair() -> (
+    hive::IoSource<mio::net::UnixStream>,
+    std::os::unix::net::UnixStream,
+) {
+    let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    a.set_nonblocking(true).unwrap();
+    (
+        hive::IoSource::new(mio::net::UnixStream::from_std(a)).unwrap(),
+        b,
+    )
+}
+
+#[test]
+fn read_with_waits_for_data_written_later_from_another_thread() {
+    hive::run(async {
+        let (a, b) = pair();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            (&b).write_all(b"hello").unwrap();
+            b
+        });
+        let mut buf = [0u8; 16];
+        let n = a.read_with(|s| (&*s).read(&mut buf)).await.unwrap();
+        assert_eq!(&buf[..n], b"hello");
+        drop(writer.join().unwrap());
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_full_socket_becomes_writable_again_once_the_peer_reads() {
+    hive::run(async {
+        let (a, b) = pair();
+        let chunk = [7u8; 64 * 1024];
+        let mut written = 0usize;
+        // Fill the socket buffer until the write would block.
+        loop {
+            match (a.get_ref()).write(&chunk) {
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let reader = std::thread::spawn(move || {
+            let mut total = 0usize;
+            let mut buf = vec![0u8; 64 * 1024];
+            b.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            while total < written + 1 {
+                let n = (&b).read(&mut buf).unwrap();
+                assert!(n > 0);
+                total += n;
+            }
+            total
+        });
+        let n = a.write_with(|s| (&*s).write(&[1u8])).await.unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(reader.join().unwrap(), written + 1);
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_pipe_reports_eof_as_readable() {
+    hive::run(async {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two fresh fds into the array we own.
+        assert_eq!(
+            unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
+            0
+        );
+        // SAFETY: the fds were just created and are owned by nobody else.
+        let (rx, tx) = unsafe {
+            (
+                mio::unix::pipe::Receiver::from_raw_fd(fds[0]),
+                std::fs::File::from_raw_fd(fds[1]),
+            )
+        };
+        let rx = hive::IoSource::new(rx).unwrap();
+        (&tx).write_all(b"abc").unwrap();
+        drop(tx);
+        let mut out = Vec::new();
+        loop {
+            let mut buf = [0u8; 8];
+            let n = rx.read_with(|r| (&*r).read(&mut buf)).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(out, b"abc");
+    })
+    .unwrap();
+}
+
+#[test]
+fn sources_can_be_placed_on_a_chosen_loop_and_wake_tasks_there() {
+    let rt = hive::Runtime::builder().loops(2).build().unwrap();
+    rt.run(async {
+        let target = hive::loop_ids()[1];
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let a = hive::IoSource::new_on_loop(mio::net::UnixStream::from_std(a), target).unwrap();
+        assert_eq!(a.loop_id(), target);
+        let task = hive::spawn_on_loop(target, async move {
+            let mut buf = [0u8; 4];
+            let n = a.read_with(|s| (&*s).read(&mut buf)).await.unwrap();
+            (n, hive::current_loop_id())
+        })
+        .unwrap();
+        hive::sleep(std::time::Duration::from_millis(5)).await;
+        (&b).write_all(b"ping").unwrap();
+        assert_eq!(task.await.unwrap(), (4, Some(target)));
+        assert!(hive::IoSource::new_on_loop(
+            mio::net::UnixStream::from_std(b),
+            hive::LoopId::clone(&target)
+        )
+        .is_ok());
+    })
+    .unwrap();
+    assert!(rt.metrics().loops[1].io_events > 0);
+}

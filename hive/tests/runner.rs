@@ -1,0 +1,127 @@
+//! hive::run / Runtime: nested misuse, Runner reuse, shutdown semantics.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[test]
+fn nested_run_is_a_typed_error_that_says_what_to_do() {
+    hive::run(async {
+        let err = hive::run(async {}).unwrap_err();
+        assert!(matches!(err, hive::RunError::Nested));
+        assert!(err.to_string().contains("await the future instead"));
+        let rt = hive::Runtime::builder().loops(1).build().unwrap();
+        assert!(matches!(rt.block_on(async {}), Err(hive::RunError::Nested)));
+        assert!(matches!(rt.run(async {}), Err(hive::RunError::Nested)));
+    })
+    .unwrap();
+}
+
+#[test]
+fn one_runtime_runs_several_mains_like_asyncio_runner() {
+    let rt = hive::Runtime::builder().loops(2).build().unwrap();
+    assert_eq!(rt.run(async { 1 }).unwrap(), 1);
+    assert_eq!(
+        rt.run_local(|| async { std::rc::Rc::new(2).as_ref() + 0 })
+            .unwrap(),
+        2
+    );
+    assert_eq!(rt.block_on(async { 3 }).unwrap(), 3);
+}
+
+#[test]
+fn run_cancels_leftover_tasks_and_waits_for_their_destructors() {
+    struct Count(Arc<AtomicUsize>);
+    impl Drop for Count {
+        fn drop(&mut self) {
+            // Slow destructor: run must still wait for it.
+            std::thread::sleep(Duration::from_millis(2));
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let d = dropped.clone();
+    hive::run(async move {
+        for _ in 0..20 {
+            let guard = Count(d.clone());
+            drop(hive::spawn(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+            }));
+        }
+        let guard = Count(d.clone());
+        drop(hive::spawn_local(async move {
+            let _guard = guard;
+            hive::sleep(Duration::from_secs(3600)).await;
+        }));
+        hive::yield_now().await;
+    })
+    .unwrap();
+    assert_eq!(dropped.load(Ordering::SeqCst), 21);
+}
+
+#[test]
+fn tasks_waiting_on_each_other_are_still_cancelled_at_shutdown() {
+    // A cycle no queue holds: only the registry can reach these tasks.
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let rt = hive::Runtime::builder().loops(2).build().unwrap();
+    let d = dropped.clone();
+    rt.run(async move {
+        let (tx_a, rx_a) = std::sync::mpsc::channel::<hive::Task<()>>();
+        let d1 = d.clone();
+        let a = hive::spawn(async move {
+            struct G(Arc<AtomicUsize>);
+            impl Drop for G {
+                fn drop(&mut self) {
+                    self.0.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            let _g = G(d1);
+            hive::sleep(Duration::from_millis(1)).await;
+            let b = rx_a.recv().unwrap();
+            let _ = b.await;
+        });
+        let b = hive::spawn(async move {
+            let _ = a.await;
+        });
+        tx_a.send(b).unwrap();
+    })
+    .unwrap();
+    let report = rt.shutdown_timeout(Duration::from_secs(5));
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(dropped.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_task_spawned_during_shutdown_is_cancelled_not_leaked() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    drop(rt.spawn(async move {
+        struct SpawnOnDrop(Arc<AtomicUsize>);
+        impl Drop for SpawnOnDrop {
+            fn drop(&mut self) {
+                let r = self.0.clone();
+                drop(hive::spawn(async move {
+                    r.fetch_add(1, Ordering::SeqCst);
+                }));
+            }
+        }
+        let _s = SpawnOnDrop(r);
+        std::future::pending::<()>().await;
+    }));
+    let report = rt.shutdown_timeout(Duration::from_secs(5));
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn shutdown_timeout_reports_a_task_that_blocks_its_loop() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    drop(rt.spawn(async {
+        std::thread::sleep(Duration::from_millis(400)); // misbehaving: blocks the loop
+    }));
+    std::thread::sleep(Duration::from_millis(50));
+    let report = rt.shutdown_timeout(Duration::from_millis(50));
+    assert!(!report.is_clean());
+}

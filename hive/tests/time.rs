@@ -1,0 +1,159 @@
+//! sleep, timeout, timeout_at, reschedulable Timeout.
+
+use std::time::{Duration, Instant};
+
+#[test]
+fn sleep_waits_at_least_its_duration() {
+    hive::run(async {
+        let start = Instant::now();
+        hive::sleep(Duration::from_millis(30)).await;
+        assert!(start.elapsed() >= Duration::from_millis(30));
+    })
+    .unwrap();
+}
+
+#[test]
+fn many_concurrent_sleeps_all_fire() {
+    let rt = hive::Runtime::builder().loops(2).build().unwrap();
+    let fired = rt
+        .run(async {
+            let tasks: Vec<_> = (0..1000u64)
+                .map(|i| {
+                    hive::spawn(async move {
+                        hive::sleep(Duration::from_micros(i * 10)).await;
+                        1u32
+                    })
+                })
+                .collect();
+            let mut n = 0;
+            for t in tasks {
+                n += t.await.unwrap();
+            }
+            n
+        })
+        .unwrap();
+    assert_eq!(fired, 1000);
+    assert!(
+        rt.metrics()
+            .loops
+            .iter()
+            .map(|l| l.timers_fired)
+            .sum::<u64>()
+            >= 1000
+    );
+}
+
+#[test]
+fn timeout_returns_the_value_or_elapsed() {
+    hive::run(async {
+        assert_eq!(
+            hive::timeout(Duration::from_secs(5), async { 7 }).await,
+            Ok(7)
+        );
+        let slow = hive::timeout(
+            Duration::from_millis(10),
+            hive::sleep(Duration::from_secs(3600)),
+        )
+        .await;
+        let err = slow.unwrap_err();
+        assert!(err.to_string().contains("deadline elapsed"));
+    })
+    .unwrap();
+}
+
+#[test]
+fn timeout_cancels_the_inner_future_running_its_destructors() {
+    struct Flag(std::sync::mpsc::Sender<()>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    hive::run(async move {
+        let r = hive::timeout(Duration::from_millis(5), async move {
+            let _flag = Flag(tx);
+            hive::sleep(Duration::from_secs(3600)).await;
+        })
+        .await;
+        assert!(r.is_err());
+    })
+    .unwrap();
+    rx.try_recv().expect("the inner future was dropped");
+}
+
+#[test]
+fn a_timeout_can_be_rescheduled_from_inside_its_body() {
+    hive::run(async {
+        let guarded = hive::timeout(Duration::from_millis(10), async {});
+        let handle = guarded.handle();
+        drop(guarded);
+        let body = {
+            let handle = handle.clone();
+            async move {
+                handle.reschedule(Instant::now() + Duration::from_secs(5));
+                hive::sleep(Duration::from_millis(30)).await;
+                "survived"
+            }
+        };
+        let t = hive::timeout(Duration::from_millis(10), body);
+        let h = t.handle();
+        let inner = async move {
+            // Extend from inside, as asyncio's cm.reschedule(...) does.
+            h.reschedule(Instant::now() + Duration::from_secs(5));
+        };
+        inner.await;
+        assert_eq!(t.await, Ok("survived"));
+        // And shorten: expires early.
+        let t = hive::timeout(
+            Duration::from_secs(60),
+            hive::sleep(Duration::from_secs(60)),
+        );
+        let h = t.handle();
+        h.reschedule(Instant::now() + Duration::from_millis(5));
+        assert!(t.await.is_err());
+        assert!(h.expired());
+    })
+    .unwrap();
+}
+
+#[test]
+fn nested_timeouts_each_fire_for_their_own_deadline() {
+    hive::run(async {
+        let outer = hive::timeout(Duration::from_millis(200), async {
+            hive::timeout(
+                Duration::from_millis(5),
+                hive::sleep(Duration::from_secs(10)),
+            )
+            .await
+        })
+        .await;
+        // The inner one expired; the outer one did not.
+        assert!(matches!(outer, Ok(Err(_))));
+    })
+    .unwrap();
+}
+
+#[test]
+fn sleep_reset_moves_the_deadline() {
+    hive::run(async {
+        let start = Instant::now();
+        let mut nap = Box::pin(hive::sleep(Duration::from_secs(3600)));
+        nap.as_mut()
+            .reset(Instant::now() + Duration::from_millis(10));
+        nap.await;
+        assert!(start.elapsed() < Duration::from_secs(60));
+    })
+    .unwrap();
+}
+
+#[test]
+fn sleep_inside_block_on_works_off_loop() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    rt.block_on(async {
+        let start = Instant::now();
+        hive::sleep(Duration::from_millis(10)).await;
+        assert!(start.elapsed() >= Duration::from_millis(10));
+    })
+    .unwrap();
+}
