@@ -8,13 +8,13 @@
 
 use crate::context;
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use std::thread;
 use crate::task::TaskError;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
+use std::thread;
 use std::time::{Duration, Instant};
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -58,7 +58,10 @@ impl BlockingPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let slot = Arc::new(Mutex::new(Slot { result: None, waker: None }));
+        let slot = Arc::new(Mutex::new(Slot {
+            result: None,
+            waker: None,
+        }));
         let filled = slot.clone();
         let job: Job = Box::new(move || {
             let result = catch_unwind(AssertUnwindSafe(f)).map_err(TaskError::Panicked);
@@ -169,7 +172,8 @@ impl PoolInner {
             let idle_since = Instant::now();
             state = crate::loom::sync::wait_timeout(&self.work_ready, state, self.keep_alive);
             state.idle -= 1;
-            if state.queue.is_empty() && !state.shutdown && idle_since.elapsed() >= self.keep_alive {
+            if state.queue.is_empty() && !state.shutdown && idle_since.elapsed() >= self.keep_alive
+            {
                 state.retired.push(id);
                 return;
             }

@@ -64,7 +64,7 @@ impl Builder {
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
-            exception_handler: Arc::new(default_exception_handler),
+            exception_handler: std::sync::Arc::new(default_exception_handler),
             thread_stack_size: None,
         }
     }
@@ -183,8 +183,11 @@ impl Builder {
     /// let _b = hive::Builder::new().exception_handler(|ctx: hive::ExceptionContext| eprintln!("{}", ctx.error));
     /// ```
     #[doc(alias = "set_exception_handler")]
-    pub fn exception_handler(mut self, handler: impl Fn(ExceptionContext) + Send + Sync + 'static) -> Self {
-        self.exception_handler = Arc::new(handler);
+    pub fn exception_handler(
+        mut self,
+        handler: impl Fn(ExceptionContext) + Send + Sync + 'static,
+    ) -> Self {
+        self.exception_handler = std::sync::Arc::new(handler);
         self
     }
 
@@ -218,7 +221,12 @@ impl Builder {
             parts.push((poll, local));
         }
         let blocking = BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive);
-        let shared = Arc::new(Shared::new(states.into_boxed_slice(), self.config, blocking, self.exception_handler));
+        let shared = Arc::new(Shared::new(
+            states.into_boxed_slice(),
+            self.config,
+            blocking,
+            self.exception_handler,
+        ));
         let mut threads = Vec::with_capacity(loops);
         for (index, (poll, local)) in parts.into_iter().enumerate() {
             let mut builder = std::thread::Builder::new().name(format!("hive-loop-{index}"));
@@ -226,7 +234,8 @@ impl Builder {
                 builder = builder.stack_size(size);
             }
             let loop_shared = shared.clone();
-            let spawned = builder.spawn(move || LoopCore::new(index, loop_shared, local, poll).run());
+            let spawned =
+                builder.spawn(move || LoopCore::new(index, loop_shared, local, poll).run());
             match spawned {
                 Ok(handle) => threads.push(handle),
                 Err(err) => {

@@ -9,13 +9,14 @@ use crate::task::raw::Header;
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
+// No `const {}` initializers: loom's `thread_local!` does not accept them.
 thread_local! {
     /// The loop this thread runs; set for the whole life of a loop thread.
-    static CORE: Cell<Option<NonNull<LoopCore>>> = const { Cell::new(None) };
+    static CORE: Cell<Option<NonNull<LoopCore>>> = Cell::new(None);
     /// The runtime a non-loop thread has entered (`block_on`).
-    static ENTERED: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    static ENTERED: RefCell<Option<Arc<Shared>>> = RefCell::new(None);
     /// The task being polled right now.
-    static CURRENT_TASK: Cell<Option<NonNull<Header>>> = const { Cell::new(None) };
+    static CURRENT_TASK: Cell<Option<NonNull<Header>>> = Cell::new(None);
 }
 
 /// Runs `f` with this thread's loop, if it is a loop thread.

@@ -9,9 +9,10 @@ use crate::loom::thread_local;
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
+// No `const {}` initializers: loom's `thread_local!` does not accept them.
 thread_local! {
     /// `None` outside a loop's task poll: unlimited.
-    static BUDGET: Cell<Option<u32>> = const { Cell::new(None) };
+    static BUDGET: Cell<Option<u32>> = Cell::new(None);
 }
 
 /// Runs `f` with a fresh budget of `budget` operations.

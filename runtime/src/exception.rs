@@ -1,7 +1,6 @@
 //! The loop's exception handler: where errors nobody retrieved end up.
 
 use crate::event_loop::LoopId;
-use crate::loom::sync::Arc;
 use crate::task::{TaskError, TaskId};
 
 /// What went wrong, passed to the exception handler (asyncio's `context` dict).
@@ -28,8 +27,9 @@ pub struct ExceptionContext {
     pub error: TaskError,
 }
 
-/// A shared exception handler.
-pub(crate) type ExceptionHandler = Arc<dyn Fn(ExceptionContext) + Send + Sync + 'static>;
+/// A shared exception handler. A plain `std` `Arc`: loom's cannot hold an
+/// unsized `dyn Fn`, and the handler is never part of a loom model.
+pub(crate) type ExceptionHandler = std::sync::Arc<dyn Fn(ExceptionContext) + Send + Sync + 'static>;
 
 /// The default handler (asyncio's `default_exception_handler`): a `tracing`
 /// error naming the task.

@@ -14,7 +14,7 @@ use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::Mutex;
 
 /// The shared idle set of one runtime.
-pub(crate) struct Idle {
+pub struct Idle {
     num_searching: AtomicUsize,
     num_sleepers: AtomicUsize,
     sleepers: Mutex<Vec<usize>>,
@@ -23,12 +23,12 @@ pub(crate) struct Idle {
 
 /// What a loop's search state is: counted in `num_searching` or not.
 #[derive(Debug, Default)]
-pub(crate) struct SearchState {
-    pub(crate) searching: bool,
+pub struct SearchState {
+    pub searching: bool,
 }
 
 impl Idle {
-    pub(crate) fn new(num_loops: usize) -> Self {
+    pub fn new(num_loops: usize) -> Self {
         Idle {
             num_searching: AtomicUsize::new(0),
             num_sleepers: AtomicUsize::new(0),
@@ -40,7 +40,7 @@ impl Idle {
     /// Picks a sleeping loop to wake for new stealable work, if one should be
     /// woken: none when a searcher exists or nobody sleeps. The chosen loop is
     /// counted as searching before it wakes.
-    pub(crate) fn loop_to_notify(&self) -> Option<usize> {
+    pub fn loop_to_notify(&self) -> Option<usize> {
         if self.num_searching.load(SeqCst) != 0 || self.num_sleepers.load(SeqCst) == 0 {
             return None;
         }
@@ -55,7 +55,7 @@ impl Idle {
     }
 
     /// Tries to start searching; fails when half the loops already search.
-    pub(crate) fn try_start_searching(&self, me: &mut SearchState) -> bool {
+    pub fn try_start_searching(&self, me: &mut SearchState) -> bool {
         if me.searching {
             return true;
         }
@@ -71,7 +71,7 @@ impl Idle {
     /// Stops searching because work was found. Returns `true` if this was
     /// the last searcher, in which case the caller should wake another loop
     /// (there may be more work than one loop can take).
-    pub(crate) fn stop_searching(&self, me: &mut SearchState) -> bool {
+    pub fn stop_searching(&self, me: &mut SearchState) -> bool {
         if !me.searching {
             return false;
         }
@@ -101,7 +101,7 @@ impl Idle {
     ///
     /// After waking it leaves the idle set; if a spawner had already taken it
     /// out (`loop_to_notify`), it was counted as a searcher and is one now.
-    pub(crate) fn park_or_retry(
+    pub fn park_or_retry(
         &self,
         me: usize,
         search: &mut SearchState,

@@ -6,6 +6,10 @@
 //! machine) is described in the modules that implement it: `task::state`,
 //! `idle`, `parker`, `event_loop::core`.
 
+// The internals the loom models reach are documented where they are
+// defined, not as public API.
+#![cfg_attr(loom, allow(missing_docs))]
+
 mod blocking;
 mod builder;
 mod context;
@@ -38,8 +42,8 @@ pub use reactor::{IoSource, ReadyEvent};
 pub use runner::{run, run_local};
 pub use runtime::{Runtime, ShutdownReport};
 pub use task::{
-    all_tasks, current_task, spawn, spawn_local, spawn_on_loop, spawn_on_loop_with, Task, TaskError, TaskId,
-    TaskInfo,
+    all_tasks, current_task, spawn, spawn_local, spawn_on_loop, spawn_on_loop_with, Task,
+    TaskError, TaskId, TaskInfo,
 };
 pub use time::{sleep, sleep_until, timeout, timeout_at, Elapsed, Sleep, Timeout, TimeoutHandle};
 pub use yield_now::{yield_now, YieldNow};
@@ -56,4 +60,17 @@ pub mod __loom {
     pub use crate::queue::{Injector, Local, Stealer};
     pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
     pub use crate::task::{Task, TaskError, TaskId};
+
+    /// Wraps a handle reference from [`new_task`] in a typed `Task`.
+    ///
+    /// # Safety
+    /// `raw` must be the handle reference of a task whose output is `T`.
+    pub unsafe fn task_handle<T>(raw: RawTask) -> Task<T> {
+        Task::from_raw(raw)
+    }
+
+    /// A task id for models (ids need no runtime).
+    pub fn task_id(n: u64) -> TaskId {
+        TaskId(n)
+    }
 }

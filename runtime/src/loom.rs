@@ -10,9 +10,7 @@ mod imp {
     pub(crate) mod sync {
         pub(crate) use std::sync::Arc;
         pub(crate) mod atomic {
-            pub(crate) use std::sync::atomic::{
-                AtomicBool, AtomicU64, AtomicUsize, Ordering,
-            };
+            pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
         }
         pub(crate) use parking_lot::{Condvar, MutexGuard};
 
@@ -28,7 +26,6 @@ mod imp {
             condvar.wait_for(&mut guard, timeout);
             guard
         }
-
     }
     pub(crate) mod cell {
         /// `UnsafeCell` with loom's closure-based access API.
@@ -55,9 +52,7 @@ mod imp {
     pub(crate) mod sync {
         pub(crate) use loom::sync::Arc;
         pub(crate) mod atomic {
-            pub(crate) use loom::sync::atomic::{
-                AtomicBool, AtomicU64, AtomicUsize, Ordering,
-            };
+            pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
         }
         pub(crate) use loom::sync::Condvar;
 
@@ -72,9 +67,6 @@ mod imp {
             }
             pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
                 self.0.lock().unwrap_or_else(|poison| poison.into_inner())
-            }
-            pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-                self.0.try_lock().ok()
             }
         }
 
@@ -96,8 +88,13 @@ mod imp {
         }
 
         /// Waits on `condvar` until notified.
-        pub(crate) fn wait<'a, T>(condvar: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            condvar.wait(guard).unwrap_or_else(|poison| poison.into_inner())
+        pub(crate) fn wait<'a, T>(
+            condvar: &Condvar,
+            guard: MutexGuard<'a, T>,
+        ) -> MutexGuard<'a, T> {
+            condvar
+                .wait(guard)
+                .unwrap_or_else(|poison| poison.into_inner())
         }
     }
     pub(crate) mod cell {

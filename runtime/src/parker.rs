@@ -13,24 +13,27 @@ const PARKED: usize = 1;
 const NOTIFIED: usize = 2;
 
 /// Wakes a driver that is sleeping (or about to sleep) in `park`.
-pub(crate) trait DriverWaker: Send + Sync {
+pub trait DriverWaker: Send + Sync {
     /// Makes the driver's current or next sleep return.
     fn wake(&self);
 }
 
 /// The shared half of a loop's park state.
-pub(crate) struct Parker<W> {
+pub struct Parker<W> {
     state: AtomicUsize,
     waker: W,
 }
 
 impl<W: DriverWaker> Parker<W> {
-    pub(crate) fn new(waker: W) -> Self {
-        Parker { state: AtomicUsize::new(EMPTY), waker }
+    pub fn new(waker: W) -> Self {
+        Parker {
+            state: AtomicUsize::new(EMPTY),
+            waker,
+        }
     }
 
     /// Wakes the loop; returns `true` if that took a driver wake (a syscall).
-    pub(crate) fn unpark(&self) -> bool {
+    pub fn unpark(&self) -> bool {
         if self.state.swap(NOTIFIED, SeqCst) == PARKED {
             self.waker.wake();
             true
@@ -41,11 +44,19 @@ impl<W: DriverWaker> Parker<W> {
 
     /// Sleeps in `sleep` unless a notification is pending. Returns `true` if
     /// it actually slept. Called only by the loop that owns this parker.
-    pub(crate) fn park(&self, sleep: impl FnOnce()) -> bool {
-        if self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
+    pub fn park(&self, sleep: impl FnOnce()) -> bool {
+        if self
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+            .is_ok()
+        {
             return false;
         }
-        if self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst).is_err() {
+        if self
+            .state
+            .compare_exchange(EMPTY, PARKED, SeqCst, SeqCst)
+            .is_err()
+        {
             // A notification landed between the two CASes.
             self.state.swap(EMPTY, SeqCst);
             return false;
@@ -56,7 +67,7 @@ impl<W: DriverWaker> Parker<W> {
     }
 
     /// Consumes a pending notification without sleeping (the loop is awake anyway).
-    pub(crate) fn clear_notification(&self) {
+    pub fn clear_notification(&self) {
         let _ = self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst);
     }
 }

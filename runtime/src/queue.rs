@@ -11,13 +11,13 @@ mod imp {
     use crossbeam_deque::Steal;
 
     /// The owning loop's end of its local run queue (FIFO).
-    pub(crate) struct Local<T>(crossbeam_deque::Worker<T>);
+    pub struct Local<T>(crossbeam_deque::Worker<T>);
 
     /// Another loop's handle for stealing from a local queue.
-    pub(crate) struct Stealer<T>(crossbeam_deque::Stealer<T>);
+    pub struct Stealer<T>(crossbeam_deque::Stealer<T>);
 
     /// The queue shared by every loop, for work no loop owns yet.
-    pub(crate) struct Injector<T>(crossbeam_deque::Injector<T>);
+    pub struct Injector<T>(crossbeam_deque::Injector<T>);
 
     /// Retries a steal until it succeeds or finds the source empty.
     fn settle<T>(mut attempt: impl FnMut() -> Steal<T>) -> Option<T> {
@@ -31,31 +31,31 @@ mod imp {
     }
 
     impl<T> Local<T> {
-        pub(crate) fn new() -> (Self, Stealer<T>) {
+        pub fn new() -> (Self, Stealer<T>) {
             let worker = crossbeam_deque::Worker::new_fifo();
             let stealer = worker.stealer();
             (Self(worker), Stealer(stealer))
         }
-        pub(crate) fn push(&self, item: T) {
+        pub fn push(&self, item: T) {
             self.0.push(item)
         }
-        pub(crate) fn pop(&self) -> Option<T> {
+        pub fn pop(&self) -> Option<T> {
             self.0.pop()
         }
-        pub(crate) fn len(&self) -> usize {
+        pub fn len(&self) -> usize {
             self.0.len()
         }
-        pub(crate) fn is_empty(&self) -> bool {
+        pub fn is_empty(&self) -> bool {
             self.0.is_empty()
         }
     }
 
     impl<T> Stealer<T> {
         /// Moves about half of the victim's tasks into `dest`, returning one.
-        pub(crate) fn steal_half_into(&self, dest: &Local<T>) -> Option<T> {
+        pub fn steal_half_into(&self, dest: &Local<T>) -> Option<T> {
             settle(|| self.0.steal_batch_and_pop(&dest.0))
         }
-        pub(crate) fn is_empty(&self) -> bool {
+        pub fn is_empty(&self) -> bool {
             self.0.is_empty()
         }
     }
@@ -67,21 +67,21 @@ mod imp {
     }
 
     impl<T> Injector<T> {
-        pub(crate) fn new() -> Self {
+        pub fn new() -> Self {
             Self(crossbeam_deque::Injector::new())
         }
-        pub(crate) fn push(&self, item: T) {
+        pub fn push(&self, item: T) {
             self.0.push(item)
         }
         /// Takes one task.
-        pub(crate) fn pop(&self) -> Option<T> {
+        pub fn pop(&self) -> Option<T> {
             settle(|| self.0.steal())
         }
         /// Moves a batch into `dest`, returning one task.
-        pub(crate) fn pop_batch_into(&self, dest: &Local<T>) -> Option<T> {
+        pub fn pop_batch_into(&self, dest: &Local<T>) -> Option<T> {
             settle(|| self.0.steal_batch_and_pop(&dest.0))
         }
-        pub(crate) fn is_empty(&self) -> bool {
+        pub fn is_empty(&self) -> bool {
             self.0.is_empty()
         }
     }
@@ -93,11 +93,11 @@ mod imp {
     use std::collections::VecDeque;
 
     /// The owning loop's end of its local run queue (FIFO).
-    pub(crate) struct Local<T>(Arc<Mutex<VecDeque<T>>>);
+    pub struct Local<T>(Arc<Mutex<VecDeque<T>>>);
     /// Another loop's handle for stealing from a local queue.
-    pub(crate) struct Stealer<T>(Arc<Mutex<VecDeque<T>>>);
+    pub struct Stealer<T>(Arc<Mutex<VecDeque<T>>>);
     /// The queue shared by every loop, for work no loop owns yet.
-    pub(crate) struct Injector<T>(Mutex<VecDeque<T>>);
+    pub struct Injector<T>(Mutex<VecDeque<T>>);
 
     /// Small batches keep the models' state space small.
     const MAX_BATCH: usize = 2;
@@ -113,33 +113,33 @@ mod imp {
     }
 
     impl<T> Local<T> {
-        pub(crate) fn new() -> (Self, Stealer<T>) {
+        pub fn new() -> (Self, Stealer<T>) {
             let queue = Arc::new(Mutex::new(VecDeque::new()));
             (Self(queue.clone()), Stealer(queue))
         }
-        pub(crate) fn push(&self, item: T) {
+        pub fn push(&self, item: T) {
             self.0.lock().push_back(item)
         }
-        pub(crate) fn pop(&self) -> Option<T> {
+        pub fn pop(&self) -> Option<T> {
             self.0.lock().pop_front()
         }
-        pub(crate) fn len(&self) -> usize {
+        pub fn len(&self) -> usize {
             self.0.lock().len()
         }
-        pub(crate) fn is_empty(&self) -> bool {
+        pub fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
         }
     }
 
     impl<T> Stealer<T> {
-        pub(crate) fn steal_half_into(&self, dest: &Local<T>) -> Option<T> {
+        pub fn steal_half_into(&self, dest: &Local<T>) -> Option<T> {
             if Arc::ptr_eq(&self.0, &dest.0) {
                 return None;
             }
             let mut src = self.0.lock();
             move_batch(&mut src, &dest.0, MAX_BATCH)
         }
-        pub(crate) fn is_empty(&self) -> bool {
+        pub fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
         }
     }
@@ -151,23 +151,23 @@ mod imp {
     }
 
     impl<T> Injector<T> {
-        pub(crate) fn new() -> Self {
+        pub fn new() -> Self {
             Self(Mutex::new(VecDeque::new()))
         }
-        pub(crate) fn push(&self, item: T) {
+        pub fn push(&self, item: T) {
             self.0.lock().push_back(item)
         }
-        pub(crate) fn pop(&self) -> Option<T> {
+        pub fn pop(&self) -> Option<T> {
             self.0.lock().pop_front()
         }
-        pub(crate) fn pop_batch_into(&self, dest: &Local<T>) -> Option<T> {
+        pub fn pop_batch_into(&self, dest: &Local<T>) -> Option<T> {
             let mut src = self.0.lock();
             move_batch(&mut src, &dest.0, MAX_BATCH)
         }
-        pub(crate) fn is_empty(&self) -> bool {
+        pub fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
         }
     }
 }
 
-pub(crate) use imp::{Injector, Local, Stealer};
+pub use imp::{Injector, Local, Stealer};

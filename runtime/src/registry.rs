@@ -73,14 +73,20 @@ impl Registry {
                 return true;
             }
             let wait = match deadline {
-                Some(deadline) => match deadline.checked_duration_since(std::time::Instant::now()) {
-                    Some(left) if !left.is_zero() => left,
-                    _ => return false,
-                },
+                Some(deadline) => {
+                    match deadline.checked_duration_since(std::time::Instant::now()) {
+                        Some(left) if !left.is_zero() => left,
+                        _ => return false,
+                    }
+                }
                 None => std::time::Duration::from_millis(100),
             };
             // Re-checked in the loop, so a missed notify costs at most one timeout.
-            guard = crate::loom::sync::wait_timeout(&self.drained, guard, wait.min(std::time::Duration::from_millis(100)));
+            guard = crate::loom::sync::wait_timeout(
+                &self.drained,
+                guard,
+                wait.min(std::time::Duration::from_millis(100)),
+            );
         }
     }
 

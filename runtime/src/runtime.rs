@@ -67,8 +67,17 @@ impl ShutdownReport {
 }
 
 impl Runtime {
-    pub(crate) fn from_parts(shared: Arc<Shared>, threads: Vec<JoinHandle<()>>, shutdown_timeout: Duration) -> Self {
-        Runtime { shared, threads, shutdown_timeout, finished: false }
+    pub(crate) fn from_parts(
+        shared: Arc<Shared>,
+        threads: Vec<JoinHandle<()>>,
+        shutdown_timeout: Duration,
+    ) -> Self {
+        Runtime {
+            shared,
+            threads,
+            shutdown_timeout,
+            finished: false,
+        }
     }
 
     /// A runtime with the default settings (one loop per CPU).
@@ -147,7 +156,12 @@ impl Runtime {
         if context::in_runtime() {
             return Err(RunError::Nested);
         }
-        let main = spawn_inner(&self.shared, BuildThenRun::Build(Some(make)), Some("main".into()), Some(0));
+        let main = spawn_inner(
+            &self.shared,
+            BuildThenRun::Build(Some(make)),
+            Some("main".into()),
+            Some(0),
+        );
         self.wait_main(main)
     }
 
@@ -227,14 +241,23 @@ impl Runtime {
     /// let t = rt.spawn_on_loop_with(rt.loop_ids()[0], || async { std::rc::Rc::new(3) as std::rc::Rc<i32>; 3 }).unwrap();
     /// assert_eq!(rt.block_on(t).unwrap().unwrap(), 3);
     /// ```
-    pub fn spawn_on_loop_with<M, F>(&self, id: LoopId, make: M) -> Result<Task<F::Output>, SpawnError>
+    pub fn spawn_on_loop_with<M, F>(
+        &self,
+        id: LoopId,
+        make: M,
+    ) -> Result<Task<F::Output>, SpawnError>
     where
         M: FnOnce() -> F + Send + 'static,
         F: Future + 'static,
         F::Output: Send + 'static,
     {
         check_loop(&self.shared, id)?;
-        Ok(spawn_inner(&self.shared, BuildThenRun::Build(Some(make)), None, Some(id.0)))
+        Ok(spawn_inner(
+            &self.shared,
+            BuildThenRun::Build(Some(make)),
+            None,
+            Some(id.0),
+        ))
     }
 
     /// The ids of this runtime's loops.
@@ -255,7 +278,10 @@ impl Runtime {
     /// lp.call_soon_threadsafe(|| println!("on the loop"));
     /// ```
     pub fn get_loop(&self, id: LoopId) -> Option<Loop> {
-        (id.0 < self.shared.loops.len()).then(|| Loop { shared: self.shared.clone(), index: id.0 })
+        (id.0 < self.shared.loops.len()).then(|| Loop {
+            shared: self.shared.clone(),
+            index: id.0,
+        })
     }
 
     /// Per-loop counters: polls, steals, parks, injector pulls, wakes.
@@ -267,7 +293,12 @@ impl Runtime {
     /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics {
-            loops: self.shared.loops.iter().map(|l| l.counters.snapshot()).collect(),
+            loops: self
+                .shared
+                .loops
+                .iter()
+                .map(|l| l.counters.snapshot())
+                .collect(),
             live_tasks: self.shared.registry.len(),
             blocking_threads: self.shared.blocking.num_threads(),
         }
@@ -280,8 +311,11 @@ impl Runtime {
     /// rt.set_exception_handler(|ctx: hive::ExceptionContext| eprintln!("{}", ctx.message));
     /// ```
     #[doc(alias = "loop.set_exception_handler")]
-    pub fn set_exception_handler(&self, handler: impl Fn(ExceptionContext) + Send + Sync + 'static) {
-        *self.shared.exception_handler.lock() = Arc::new(handler);
+    pub fn set_exception_handler(
+        &self,
+        handler: impl Fn(ExceptionContext) + Send + Sync + 'static,
+    ) {
+        *self.shared.exception_handler.lock() = std::sync::Arc::new(handler);
     }
 
     /// Shuts down, waiting at most `timeout`: cancels every task and waits
@@ -324,7 +358,10 @@ impl Runtime {
             report.tasks_abandoned = shared.registry.leak_remaining();
         }
         if !report.is_clean() {
-            tracing::warn!(?report, "hive runtime shutdown timed out; some work was abandoned");
+            tracing::warn!(
+                ?report,
+                "hive runtime shutdown timed out; some work was abandoned"
+            );
         }
         report
     }
@@ -349,6 +386,8 @@ impl Drop for Runtime {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime").field("loops", &self.shared.loops.len()).finish()
+        f.debug_struct("Runtime")
+            .field("loops", &self.shared.loops.len())
+            .finish()
     }
 }

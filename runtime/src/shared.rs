@@ -155,7 +155,9 @@ impl Shared {
     pub(crate) fn report(&self, context: ExceptionContext) {
         let handler = self.exception_handler.lock().clone();
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(context))).is_err() {
-            tracing::error!("the hive exception handler itself panicked; the error it was given is lost");
+            tracing::error!(
+                "the hive exception handler itself panicked; the error it was given is lost"
+            );
         }
     }
 
@@ -187,7 +189,10 @@ impl Schedule for Arc<Shared> {
             message: "Task exception was never retrieved".into(),
             task_id: Some(task.id),
             task_name: Some(task.name()),
-            loop_id: task.owner.map(LoopId).or_else(crate::event_loop::current_loop_id),
+            loop_id: task
+                .owner
+                .map(LoopId)
+                .or_else(crate::event_loop::current_loop_id),
             error,
         });
     }

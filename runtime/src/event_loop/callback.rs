@@ -16,7 +16,13 @@ pub(crate) struct Callback {
 impl Callback {
     pub(crate) fn new(run: impl FnOnce() + Send + 'static) -> (Callback, Arc<AtomicBool>) {
         let cancelled = Arc::new(AtomicBool::new(false));
-        (Callback { run: Box::new(run), cancelled: cancelled.clone() }, cancelled)
+        (
+            Callback {
+                run: Box::new(run),
+                cancelled: cancelled.clone(),
+            },
+            cancelled,
+        )
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
@@ -69,7 +75,9 @@ impl Handle {
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle").field("cancelled", &self.is_cancelled()).finish()
+        f.debug_struct("Handle")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
     }
 }
 

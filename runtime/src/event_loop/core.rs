@@ -49,7 +49,12 @@ pub(crate) struct LoopCore {
 }
 
 impl LoopCore {
-    pub(crate) fn new(index: usize, shared: Arc<Shared>, local: Local<Notified>, poll: mio::Poll) -> Self {
+    pub(crate) fn new(
+        index: usize,
+        shared: Arc<Shared>,
+        local: Local<Notified>,
+        poll: mio::Poll,
+    ) -> Self {
         LoopCore {
             index,
             shared,
@@ -113,7 +118,9 @@ impl LoopCore {
     }
 
     fn has_own_work(&self) -> bool {
-        !self.ready.borrow().is_empty() || !self.local.is_empty() || !self.state().inbox.lock().is_empty()
+        !self.ready.borrow().is_empty()
+            || !self.local.is_empty()
+            || !self.state().inbox.lock().is_empty()
     }
 
     fn drain_inbox(&self) {
@@ -149,7 +156,11 @@ impl LoopCore {
     fn steal(&self) -> Option<Notified> {
         let shared = &*self.shared;
         let loops = shared.loops.len();
-        if loops == 1 || !shared.idle.try_start_searching(&mut self.search.borrow_mut()) {
+        if loops == 1
+            || !shared
+                .idle
+                .try_start_searching(&mut self.search.borrow_mut())
+        {
             return None;
         }
         let start = self.next_random() as usize % loops;
@@ -162,7 +173,9 @@ impl LoopCore {
             if let Some(task) = shared.loops[victim].stealer.steal_half_into(&self.local) {
                 let counters = &self.state().counters;
                 counters.steals.add(1);
-                counters.stolen_tasks.add(1 + (self.local.len() - before) as u64);
+                counters
+                    .stolen_tasks
+                    .add(1 + (self.local.len() - before) as u64);
                 return Some(self.found_work(task));
             }
         }
@@ -172,7 +185,10 @@ impl LoopCore {
     /// A searcher that finds work stops searching; if it was the last one it
     /// wakes another loop, since there may be more work than it can take.
     fn found_work(&self, task: Notified) -> Notified {
-        let last = self.shared.idle.stop_searching(&mut self.search.borrow_mut());
+        let last = self
+            .shared
+            .idle
+            .stop_searching(&mut self.search.borrow_mut());
         if last {
             self.shared.notify_one();
         }
@@ -192,7 +208,10 @@ impl LoopCore {
     // ---- running work --------------------------------------------------------
 
     fn run_task(&self, task: Notified) {
-        let _ = self.shared.idle.stop_searching(&mut self.search.borrow_mut());
+        let _ = self
+            .shared
+            .idle
+            .stop_searching(&mut self.search.borrow_mut());
         self.polls.set(self.polls.get() + 1);
         self.polls_since_io.set(self.polls_since_io.get() + 1);
         self.state().counters.polls.add(1);
@@ -231,12 +250,17 @@ impl LoopCore {
         }
         let started = self.shared.config.debug.then(Instant::now);
         if let Err(payload) = catch_unwind(AssertUnwindSafe(callback.run)) {
-            self.shared.report_callback_panic(self.index, TaskError::Panicked(payload));
+            self.shared
+                .report_callback_panic(self.index, TaskError::Panicked(payload));
         }
         if let Some(started) = started {
             let took = started.elapsed();
             if took >= self.shared.config.slow_callback_duration {
-                tracing::warn!(loop_id = self.index, "executing a callback took {:.3} seconds", took.as_secs_f64());
+                tracing::warn!(
+                    loop_id = self.index,
+                    "executing a callback took {:.3} seconds",
+                    took.as_secs_f64()
+                );
             }
         }
     }
@@ -259,7 +283,10 @@ impl LoopCore {
             match action {
                 TimerAction::Wake(Some(waker)) => waker.wake(),
                 TimerAction::Wake(None) => {}
-                TimerAction::Call(callback) => self.ready.borrow_mut().push_back(Pinned::Callback(callback)),
+                TimerAction::Call(callback) => self
+                    .ready
+                    .borrow_mut()
+                    .push_back(Pinned::Callback(callback)),
             }
         }
         self.end_dispatch();

@@ -115,8 +115,13 @@ pub struct Loop {
 /// ```
 #[doc(alias = "asyncio.get_running_loop")]
 pub fn get_running_loop() -> Result<Loop, NoRunningLoop> {
-    context::with_core(|core| core.map(|c| Loop { shared: c.shared.clone(), index: c.index }))
-        .ok_or(NoRunningLoop)
+    context::with_core(|core| {
+        core.map(|c| Loop {
+            shared: c.shared.clone(),
+            index: c.index,
+        })
+    })
+    .ok_or(NoRunningLoop)
 }
 
 /// The id of the loop this thread runs, if it is a loop thread.
@@ -135,7 +140,9 @@ pub fn current_loop_id() -> Option<LoopId> {
 /// assert_eq!(ids.len(), 3);
 /// ```
 pub fn loop_ids() -> Vec<LoopId> {
-    context::current_shared().map(|s| s.loop_ids()).unwrap_or_default()
+    context::current_shared()
+        .map(|s| s.loop_ids())
+        .unwrap_or_default()
 }
 
 impl Loop {
@@ -175,11 +182,19 @@ impl Loop {
     /// # Panics
     /// Outside any hive runtime.
     pub(crate) fn for_timers() -> Loop {
-        if let Some(lp) = context::with_core(|c| c.map(|c| Loop { shared: c.shared.clone(), index: c.index })) {
+        if let Some(lp) = context::with_core(|c| {
+            c.map(|c| Loop {
+                shared: c.shared.clone(),
+                index: c.index,
+            })
+        }) {
             return lp;
         }
         match context::current_shared() {
-            Some(shared) => Loop { index: shared.next_io_loop(), shared },
+            Some(shared) => Loop {
+                index: shared.next_io_loop(),
+                shared,
+            },
             None => panic!(
                 "a hive timer (sleep/timeout) was polled outside a hive runtime; \
                  run it inside hive::run or Runtime::block_on"
@@ -204,7 +219,8 @@ impl Loop {
     #[doc(alias = "loop.call_soon")]
     pub fn call_soon(&self, callback: impl FnOnce() + Send + 'static) -> Handle {
         let (callback, cancelled) = Callback::new(callback);
-        self.shared.push_pinned(self.index, Pinned::Callback(callback));
+        self.shared
+            .push_pinned(self.index, Pinned::Callback(callback));
         Handle { cancelled }
     }
 
@@ -236,7 +252,11 @@ impl Loop {
     /// # }).unwrap();
     /// ```
     #[doc(alias = "loop.call_later")]
-    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + Send + 'static) -> TimerHandle {
+    pub fn call_later(
+        &self,
+        delay: Duration,
+        callback: impl FnOnce() + Send + 'static,
+    ) -> TimerHandle {
         self.call_at(Instant::now() + delay, callback)
     }
 
@@ -261,7 +281,11 @@ impl Loop {
         if first && !self.is_current() {
             self.unpark();
         }
-        TimerHandle { handle: Handle { cancelled }, lp: self.clone(), key }
+        TimerHandle {
+            handle: Handle { cancelled },
+            lp: self.clone(),
+            key,
+        }
     }
 
     /// The loop's clock (asyncio's `loop.time()`): monotonic.

@@ -11,8 +11,8 @@
 mod readiness;
 mod source;
 
-pub(crate) use readiness::ScheduledIo;
 pub use readiness::ReadyEvent;
+pub(crate) use readiness::ScheduledIo;
 pub use source::IoSource;
 
 use crate::loom::sync::{Arc, Mutex};
@@ -49,11 +49,17 @@ fn split(token: mio::Token) -> (usize, u32) {
 
 impl ReactorShared {
     pub(crate) fn new(registry: mio::Registry) -> Self {
-        ReactorShared { registry, sources: Mutex::new(Slab::default()) }
+        ReactorShared {
+            registry,
+            sources: Mutex::new(Slab::default()),
+        }
     }
 
     /// Registers `source` for both directions (edge-triggered).
-    pub(crate) fn add(&self, source: &mut impl mio::event::Source) -> io::Result<(mio::Token, Arc<ScheduledIo>)> {
+    pub(crate) fn add(
+        &self,
+        source: &mut impl mio::event::Source,
+    ) -> io::Result<(mio::Token, Arc<ScheduledIo>)> {
         let io = Arc::new(ScheduledIo::default());
         let token = {
             let mut slab = self.sources.lock();
@@ -104,7 +110,11 @@ impl ReactorShared {
                     continue;
                 }
                 let (index, generation) = split(event.token());
-                if let Some(Entry { generation: g, io: Some(io) }) = slab.entries.get(index) {
+                if let Some(Entry {
+                    generation: g,
+                    io: Some(io),
+                }) = slab.entries.get(index)
+                {
                     if *g == generation {
                         targets.push((io.clone(), event));
                     }

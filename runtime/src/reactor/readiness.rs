@@ -105,8 +105,16 @@ impl ScheduledIo {
         });
         let (reader, writer) = {
             let mut wakers = self.wakers.lock();
-            let reader = if bits & READ_SIDE != 0 { wakers.reader.take() } else { None };
-            let writer = if bits & WRITE_SIDE != 0 { wakers.writer.take() } else { None };
+            let reader = if bits & READ_SIDE != 0 {
+                wakers.reader.take()
+            } else {
+                None
+            };
+            let writer = if bits & WRITE_SIDE != 0 {
+                wakers.writer.take()
+            } else {
+                None
+            };
             (reader, writer)
         };
         if let Some(waker) = reader {
@@ -124,7 +132,11 @@ impl ScheduledIo {
             return Poll::Ready(ReadyEvent { word, side });
         }
         let mut wakers = self.wakers.lock();
-        let slot = if side == READ_SIDE { &mut wakers.reader } else { &mut wakers.writer };
+        let slot = if side == READ_SIDE {
+            &mut wakers.reader
+        } else {
+            &mut wakers.writer
+        };
         if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
             *slot = Some(cx.waker().clone());
         }

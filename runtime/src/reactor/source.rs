@@ -58,10 +58,12 @@ impl<T: mio::event::Source> IoSource<T> {
     /// ```
     pub fn new(io: T) -> io::Result<Self> {
         let (shared, index) = context::with_core(|core| core.map(|c| (c.shared.clone(), c.index)))
-            .or_else(|| context::current_shared().map(|s| {
-                let index = s.next_io_loop();
-                (s, index)
-            }))
+            .or_else(|| {
+                context::current_shared().map(|s| {
+                    let index = s.next_io_loop();
+                    (s, index)
+                })
+            })
             .ok_or_else(no_runtime)?;
         Self::register(io, shared, index)
     }
@@ -85,14 +87,23 @@ impl<T: mio::event::Source> IoSource<T> {
     pub fn new_on_loop(io: T, id: LoopId) -> io::Result<Self> {
         let shared = context::current_shared().ok_or_else(no_runtime)?;
         if id.0 >= shared.loops.len() {
-            return Err(io::Error::new(io::ErrorKind::NotFound, format!("{id} is not a loop of this runtime")));
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{id} is not a loop of this runtime"),
+            ));
         }
         Self::register(io, shared, id.0)
     }
 
     fn register(mut io: T, shared: Arc<Shared>, index: usize) -> io::Result<Self> {
         let (token, state) = shared.loops[index].reactor.add(&mut io)?;
-        Ok(IoSource { io: Some(io), state, token, shared, index })
+        Ok(IoSource {
+            io: Some(io),
+            state,
+            token,
+            shared,
+            index,
+        })
     }
 
     /// The loop whose reactor watches this source.
@@ -120,7 +131,9 @@ impl<T: mio::event::Source> IoSource<T> {
     /// # }).unwrap();
     /// ```
     pub fn get_ref(&self) -> &T {
-        self.io.as_ref().expect("IoSource holds its I/O object until dropped or unwrapped")
+        self.io
+            .as_ref()
+            .expect("IoSource holds its I/O object until dropped or unwrapped")
     }
 
     /// The I/O object, mutably.
@@ -134,7 +147,9 @@ impl<T: mio::event::Source> IoSource<T> {
     /// # }).unwrap();
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        self.io.as_mut().expect("IoSource holds its I/O object until dropped or unwrapped")
+        self.io
+            .as_mut()
+            .expect("IoSource holds its I/O object until dropped or unwrapped")
     }
 
     /// Deregisters and gives the I/O object back.
@@ -148,8 +163,13 @@ impl<T: mio::event::Source> IoSource<T> {
     /// # }).unwrap();
     /// ```
     pub fn into_inner(mut self) -> T {
-        let mut io = self.io.take().expect("IoSource holds its I/O object until dropped or unwrapped");
-        self.shared.loops[self.index].reactor.remove(self.token, &mut io);
+        let mut io = self
+            .io
+            .take()
+            .expect("IoSource holds its I/O object until dropped or unwrapped");
+        self.shared.loops[self.index]
+            .reactor
+            .remove(self.token, &mut io);
         io
     }
 
@@ -254,7 +274,11 @@ impl<T: mio::event::Source> IoSource<T> {
     /// assert_eq!(n, 2);
     /// # }).unwrap();
     /// ```
-    pub fn poll_read_with<R>(&self, cx: &mut Context<'_>, op: impl FnMut(&T) -> io::Result<R>) -> Poll<io::Result<R>> {
+    pub fn poll_read_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
         self.poll_with(cx, READ_SIDE, op)
     }
 
@@ -270,7 +294,11 @@ impl<T: mio::event::Source> IoSource<T> {
     /// assert_eq!(n, 1);
     /// # }).unwrap();
     /// ```
-    pub fn poll_write_with<R>(&self, cx: &mut Context<'_>, op: impl FnMut(&T) -> io::Result<R>) -> Poll<io::Result<R>> {
+    pub fn poll_write_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
         self.poll_with(cx, WRITE_SIDE, op)
     }
 
@@ -332,13 +360,18 @@ fn no_runtime() -> io::Error {
 impl<T: mio::event::Source> Drop for IoSource<T> {
     fn drop(&mut self) {
         if let Some(mut io) = self.io.take() {
-            self.shared.loops[self.index].reactor.remove(self.token, &mut io);
+            self.shared.loops[self.index]
+                .reactor
+                .remove(self.token, &mut io);
         }
     }
 }
 
 impl<T: mio::event::Source + fmt::Debug> fmt::Debug for IoSource<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IoSource").field("io", &self.io).field("loop", &self.index).finish()
+        f.debug_struct("IoSource")
+            .field("io", &self.io)
+            .field("loop", &self.index)
+            .finish()
     }
 }

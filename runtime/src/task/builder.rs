@@ -58,7 +58,12 @@ impl Builder {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        spawn_inner(&current_or_panic("hive::task::Builder::spawn"), future, self.name, None)
+        spawn_inner(
+            &current_or_panic("hive::task::Builder::spawn"),
+            future,
+            self.name,
+            None,
+        )
     }
 
     /// As [`hive::spawn_local`](crate::spawn_local), with this builder's settings.
@@ -115,7 +120,11 @@ impl Builder {
     /// assert_eq!(t.unwrap().await.unwrap(), 2);
     /// # }).unwrap();
     /// ```
-    pub fn spawn_on_loop_with<M, F>(self, id: LoopId, make: M) -> Result<Task<F::Output>, SpawnError>
+    pub fn spawn_on_loop_with<M, F>(
+        self,
+        id: LoopId,
+        make: M,
+    ) -> Result<Task<F::Output>, SpawnError>
     where
         M: FnOnce() -> F + Send + 'static,
         F: Future + 'static,
@@ -123,6 +132,11 @@ impl Builder {
     {
         let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
         check_loop(&shared, id)?;
-        Ok(spawn_inner(&shared, BuildThenRun::Build(Some(make)), self.name, Some(id.0)))
+        Ok(spawn_inner(
+            &shared,
+            BuildThenRun::Build(Some(make)),
+            self.name,
+            Some(id.0),
+        ))
     }
 }

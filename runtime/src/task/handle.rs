@@ -41,7 +41,11 @@ impl<T> Unpin for Task<T> {}
 impl<T> Task<T> {
     /// Wraps the handle reference returned by `new_task`.
     pub(crate) fn from_raw(raw: RawTask) -> Self {
-        Task { raw, finished: false, _output: PhantomData }
+        Task {
+            raw,
+            finished: false,
+            _output: PhantomData,
+        }
     }
 
     /// Requests cancellation; returns `false` if the task already finished.
@@ -157,7 +161,10 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        assert!(!self.finished, "a hive::Task was polled again after it returned its result");
+        assert!(
+            !self.finished,
+            "a hive::Task was polled again after it returned its result"
+        );
         let coop = std::task::ready!(crate::coop::poll_proceed(cx));
         match self.try_take(cx) {
             Some(out) => {

@@ -106,7 +106,8 @@ impl fmt::Debug for TaskInfo {
 pub fn current_task() -> Option<TaskInfo> {
     // SAFETY: the pointer is set only while its task is being polled on this
     // thread, during which the poll's queue entry keeps the cell alive.
-    context::current_task().map(|header| TaskInfo(TaskRef::clone_from_header(unsafe { header.as_ref() })))
+    context::current_task()
+        .map(|header| TaskInfo(TaskRef::clone_from_header(unsafe { header.as_ref() })))
 }
 
 /// Every task of the current runtime that is not done yet (asyncio's
@@ -121,7 +122,13 @@ pub fn current_task() -> Option<TaskInfo> {
 #[doc(alias = "asyncio.all_tasks")]
 pub fn all_tasks() -> Vec<TaskInfo> {
     match context::current_shared() {
-        Some(shared) => shared.registry.snapshot().into_iter().filter(|t| !t.is_done()).map(TaskInfo).collect(),
+        Some(shared) => shared
+            .registry
+            .snapshot()
+            .into_iter()
+            .filter(|t| !t.is_done())
+            .map(TaskInfo)
+            .collect(),
         None => Vec::new(),
     }
 }

@@ -145,7 +145,9 @@ unsafe impl Sync for RawTask {}
 
 impl RawTask {
     pub(crate) fn from_header(header: &Header) -> RawTask {
-        RawTask { ptr: NonNull::from(header) }
+        RawTask {
+            ptr: NonNull::from(header),
+        }
     }
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: every RawTask in circulation is backed by a live reference
@@ -325,7 +327,9 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                     // SAFETY: RUNNING gives this thread exclusive access to the
                     // stage, and the future is never moved once in the cell.
                     match unsafe { &mut *stage } {
-                        Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
+                        Stage::Running(future) => {
+                            unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+                        }
                         _ => unreachable!("a task is only run while its future is alive"),
                     }
                 })
@@ -353,7 +357,9 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
 /// Drops the future in place (it may panic in `Drop`); the stage becomes `Consumed`.
 fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
     // SAFETY: only called by the runner, which holds RUNNING.
-    let old = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    let old = cell
+        .stage
+        .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
     catch_unwind(AssertUnwindSafe(move || drop(old))).map_err(TaskError::Panicked)
 }
 
@@ -364,12 +370,15 @@ fn complete<F: Future, S: Schedule>(
     cancelled: bool,
 ) {
     // SAFETY: RUNNING is still set: the runner owns the stage.
-    cell.stage.with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
+    cell.stage
+        .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
     let before = cell.header.state.transition_to_complete(cancelled);
     if !before.has_join_interest() {
         // The handle is gone: the output is dropped here, on the task's loop.
         // SAFETY: COMPLETE without JOIN_INTEREST: nobody else touches the stage.
-        let finished = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+        let finished = cell
+            .stage
+            .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
         report_or_drop(cell, finished);
     } else if before.has_join_waker() {
         // SAFETY: COMPLETE with JOIN_WAKER set: the handle no longer writes the slot.
@@ -405,7 +414,9 @@ unsafe fn read_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>, ds
     let cell = unsafe { cell::<F, S>(ptr) };
     let dst = dst.cast::<Option<Result<F::Output, TaskError>>>();
     // SAFETY: COMPLETE with JOIN_INTEREST: the handle owns the stage.
-    let stage = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    let stage = cell
+        .stage
+        .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
     if let Stage::Finished(output) = stage {
         // SAFETY: dst is the handle's `Option<Result<T, TaskError>>`.
         unsafe { *dst = Some(output) };
@@ -416,7 +427,9 @@ unsafe fn drop_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
     let cell = unsafe { cell::<F, S>(ptr) };
     // SAFETY: as in read_output.
-    let stage = cell.stage.with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    let stage = cell
+        .stage
+        .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
     report_or_drop(cell, stage);
 }
 

@@ -16,7 +16,12 @@ use std::task::{Context, Poll};
 ///
 /// The caller decides what may be `!Send`: a `!Send` future must be pinned
 /// (`owner: Some`) and created on, or only first polled on, that loop.
-pub(crate) fn spawn_inner<F>(shared: &Arc<Shared>, future: F, name: Option<Box<str>>, owner: Option<usize>) -> Task<F::Output>
+pub(crate) fn spawn_inner<F>(
+    shared: &Arc<Shared>,
+    future: F,
+    name: Option<Box<str>>,
+    owner: Option<usize>,
+) -> Task<F::Output>
 where
     F: Future + 'static,
 {
@@ -41,7 +46,10 @@ pub(crate) fn check_loop(shared: &Shared, id: LoopId) -> Result<(), SpawnError> 
     if id.0 < shared.loops.len() {
         Ok(())
     } else {
-        Err(SpawnError::NoSuchLoop { id, loops: shared.loops.len() })
+        Err(SpawnError::NoSuchLoop {
+            id,
+            loops: shared.loops.len(),
+        })
     }
 }
 
@@ -167,7 +175,9 @@ where
         // the whole value in place.
         let this = unsafe { self.get_unchecked_mut() };
         if let BuildThenRun::Build(make) = this {
-            let make = make.take().expect("BuildThenRun is polled at most once in Build state");
+            let make = make
+                .take()
+                .expect("BuildThenRun is polled at most once in Build state");
             *this = BuildThenRun::Run(make());
         }
         match this {

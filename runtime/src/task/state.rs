@@ -166,7 +166,10 @@ impl State {
             } else if s.is_scheduled() || s.is_running() {
                 (Some(s.0 | CANCELLED | SCHEDULED), Notify::Nothing)
             } else {
-                (Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE), Notify::Submit)
+                (
+                    Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE),
+                    Notify::Submit,
+                )
             }
         })
     }
@@ -175,7 +178,11 @@ impl State {
         self.update(|s| {
             debug_assert!(s.is_scheduled() && !s.is_running() && !s.is_complete());
             let next = (s.0 & !SCHEDULED) | RUNNING;
-            let run = if s.is_cancel_requested() { Run::Cancel } else { Run::Poll };
+            let run = if s.is_cancel_requested() {
+                Run::Cancel
+            } else {
+                Run::Poll
+            };
             (Some(next), run)
         })
     }
@@ -183,7 +190,11 @@ impl State {
     pub(crate) fn transition_to_idle(&self) -> Idle {
         self.update(|s| {
             debug_assert!(s.is_running());
-            let idle = if s.is_scheduled() { Idle::Requeue } else { Idle::Release };
+            let idle = if s.is_scheduled() {
+                Idle::Requeue
+            } else {
+                Idle::Release
+            };
             (Some(s.0 & !RUNNING), idle)
         })
     }

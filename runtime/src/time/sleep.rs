@@ -38,7 +38,11 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// # }).unwrap();
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline, entry: None, state: SleepState::New }
+    Sleep {
+        deadline,
+        entry: None,
+        state: SleepState::New,
+    }
 }
 
 /// The future returned by [`sleep`] and [`sleep_until`].
@@ -124,7 +128,8 @@ impl Future for Sleep {
                 let lp = LoopRef::for_timers();
                 let (key, first) = {
                     let mut store = lp.timers().lock();
-                    let key = store.insert(this.deadline, TimerAction::Wake(Some(cx.waker().clone())));
+                    let key =
+                        store.insert(this.deadline, TimerAction::Wake(Some(cx.waker().clone())));
                     (key, store.is_first(key))
                 };
                 if first && !lp.is_current() {
@@ -163,6 +168,8 @@ impl Drop for Sleep {
 
 impl std::fmt::Debug for Sleep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sleep").field("deadline", &self.deadline).finish()
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .finish()
     }
 }

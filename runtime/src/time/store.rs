@@ -37,7 +37,10 @@ pub(crate) struct TimerStore {
 
 impl TimerStore {
     pub(crate) fn insert(&mut self, deadline: Instant, action: TimerAction) -> TimerKey {
-        let key = TimerKey { deadline, seq: self.next_seq };
+        let key = TimerKey {
+            deadline,
+            seq: self.next_seq,
+        };
         self.next_seq += 1;
         self.timers.insert(key, action);
         key
@@ -57,7 +60,9 @@ impl TimerStore {
 
     /// Whether `key` is now the earliest timer (the loop may need waking).
     pub(crate) fn is_first(&self, key: TimerKey) -> bool {
-        self.timers.first_key_value().is_some_and(|(first, _)| *first == key)
+        self.timers
+            .first_key_value()
+            .is_some_and(|(first, _)| *first == key)
     }
 
     /// Moves every timer due at `now` into `fired`, earliest first.

@@ -84,7 +84,12 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
         future,
         sleep: sleep_until(deadline),
         shared: Arc::new(Shared {
-            inner: Mutex::new(Inner { deadline, expired: false, changed: false, waker: None }),
+            inner: Mutex::new(Inner {
+                deadline,
+                expired: false,
+                changed: false,
+                waker: None,
+            }),
         }),
     }
 }
@@ -147,7 +152,9 @@ impl<F> Timeout<F> {
     /// let _handle = t.handle();
     /// ```
     pub fn handle(&self) -> TimeoutHandle {
-        TimeoutHandle { shared: self.shared.clone() }
+        TimeoutHandle {
+            shared: self.shared.clone(),
+        }
     }
 
     /// The current deadline.
@@ -251,7 +258,9 @@ impl<F: Future> Future for Timeout<F> {
             Poll::Ready(()) => {
                 let mut inner = this.shared.inner.lock();
                 inner.expired = true;
-                Poll::Ready(Err(Elapsed { deadline: inner.deadline }))
+                Poll::Ready(Err(Elapsed {
+                    deadline: inner.deadline,
+                }))
             }
             Poll::Pending => Poll::Pending,
         }
@@ -260,12 +269,16 @@ impl<F: Future> Future for Timeout<F> {
 
 impl<F> fmt::Debug for Timeout<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timeout").field("deadline", &self.deadline()).finish()
+        f.debug_struct("Timeout")
+            .field("deadline", &self.deadline())
+            .finish()
     }
 }
 
 impl fmt::Debug for TimeoutHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TimeoutHandle").field("deadline", &self.deadline()).finish()
+        f.debug_struct("TimeoutHandle")
+            .field("deadline", &self.deadline())
+            .finish()
     }
 }

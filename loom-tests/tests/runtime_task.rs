@@ -1,0 +1,242 @@
+//! (c) The task cell under every interleaving: wake while running, wakes from
+//! two threads at once, cancel while running, join after completion, and the
+//! handle dropped concurrently with completion. loom checks the cell's
+//! `UnsafeCell` accesses and reports any leaked `Arc` (so a leaked cell, which
+//! owns one through its future, fails the model).
+#![cfg(loom)]
+
+use hive_runtime::__loom::{
+    new_task, task_handle, task_id, Header, Notified, Schedule, Spawn, Task, TaskError, TaskRef,
+};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use loom::sync::{Arc, Mutex};
+use loom::thread;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+/// A run queue and a registry, as the runtime keeps them.
+#[derive(Default)]
+struct MockScheduler {
+    queue: Mutex<VecDeque<Notified>>,
+    registry: Mutex<Option<TaskRef>>,
+    released: AtomicUsize,
+}
+
+#[derive(Clone, Default)]
+struct Sched(Arc<MockScheduler>);
+
+impl Schedule for Sched {
+    fn schedule(&self, task: Notified) {
+        self.0.queue.lock().unwrap().push_back(task);
+    }
+    fn release(&self, _task: &Header) {
+        self.0.released.fetch_add(1, SeqCst);
+        drop(self.0.registry.lock().unwrap().take());
+    }
+    fn unhandled(&self, _task: &Header, _error: TaskError) {}
+}
+
+impl Sched {
+    fn run_all(&self) -> usize {
+        let mut ran = 0;
+        loop {
+            let next = self.0.queue.lock().unwrap().pop_front();
+            match next {
+                Some(task) => {
+                    task.run();
+                    ran += 1;
+                }
+                None => return ran,
+            }
+        }
+    }
+}
+
+/// Pending until `go` is set; stores its waker for whoever sets `go`.
+struct Gate {
+    go: Arc<AtomicBool>,
+    waker: Arc<Mutex<Option<Waker>>>,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Future for Gate {
+    type Output = u32;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
+        if self.go.load(SeqCst) {
+            return Poll::Ready(42);
+        }
+        *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.go.load(SeqCst) {
+            Poll::Ready(42)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, SeqCst);
+    }
+}
+
+struct Fixture {
+    sched: Sched,
+    go: Arc<AtomicBool>,
+    waker: Arc<Mutex<Option<Waker>>>,
+    drops: Arc<AtomicUsize>,
+}
+
+fn spawn_gate() -> (Fixture, Task<u32>, Notified) {
+    let sched = Sched::default();
+    let go = Arc::new(AtomicBool::new(false));
+    let waker = Arc::new(Mutex::new(None));
+    let drops = Arc::new(AtomicUsize::new(0));
+    let gate = Gate {
+        go: go.clone(),
+        waker: waker.clone(),
+        drops: drops.clone(),
+    };
+    let (raw, notified, registry) = new_task(
+        gate,
+        sched.clone(),
+        Spawn {
+            id: task_id(1),
+            name: None,
+            owner: None,
+        },
+    );
+    *sched.0.registry.lock().unwrap() = Some(registry);
+    // SAFETY: `raw` is the handle reference of a task whose output is u32.
+    let handle = unsafe { task_handle::<u32>(raw) };
+    (
+        Fixture {
+            sched,
+            go,
+            waker,
+            drops,
+        },
+        handle,
+        notified,
+    )
+}
+
+fn open_gate(go: &AtomicBool, waker: &Mutex<Option<Waker>>) {
+    go.store(true, SeqCst);
+    let waker = waker.lock().unwrap().take();
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+#[test]
+fn wake_while_running() {
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate();
+        let (go, waker) = (fx.go.clone(), fx.waker.clone());
+        let waker_thread = thread::spawn(move || open_gate(&go, &waker));
+        first.run();
+        waker_thread.join().unwrap();
+        fx.sched.run_all();
+        assert_eq!(loom::future::block_on(handle).unwrap(), 42);
+        assert_eq!(fx.drops.load(SeqCst), 1);
+        assert_eq!(fx.sched.0.released.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn wakes_from_two_threads_queue_the_task_once() {
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate();
+        first.run(); // registers its waker, Pending
+        let w1 = fx.waker.lock().unwrap().clone().unwrap();
+        let w2 = w1.clone();
+        let a = thread::spawn(move || w1.wake());
+        let b = thread::spawn(move || w2.wake_by_ref());
+        a.join().unwrap();
+        b.join().unwrap();
+        assert_eq!(
+            fx.sched.0.queue.lock().unwrap().len(),
+            1,
+            "two wakes, one queue entry"
+        );
+        open_gate(&fx.go, &fx.waker);
+        fx.sched.run_all();
+        assert_eq!(loom::future::block_on(handle).unwrap(), 42);
+    });
+}
+
+#[test]
+fn cancel_while_running() {
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate();
+        let handle = Arc::new(handle);
+        let h = handle.clone();
+        let canceller = thread::spawn(move || h.cancel());
+        first.run();
+        assert!(canceller.join().unwrap());
+        fx.sched.run_all();
+        let handle = Arc::try_unwrap(handle).ok().unwrap();
+        assert!(loom::future::block_on(handle).unwrap_err().is_cancelled());
+        assert_eq!(
+            fx.drops.load(SeqCst),
+            1,
+            "the future is dropped exactly once"
+        );
+        // The gate's waker may still be stored; dropping it frees the cell.
+        drop(fx.waker.lock().unwrap().take());
+    });
+}
+
+#[test]
+fn join_racing_completion() {
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate();
+        fx.go.store(true, SeqCst);
+        let runner = thread::spawn(move || first.run());
+        assert_eq!(loom::future::block_on(handle).unwrap(), 42);
+        runner.join().unwrap();
+        assert_eq!(fx.sched.0.released.load(SeqCst), 1);
+    });
+}
+
+/// An output that counts its drops, to see who drops it and how often.
+struct Output(Arc<AtomicUsize>);
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn handle_dropped_while_the_task_completes() {
+    loom::model(|| {
+        let sched = Sched::default();
+        let output_drops = Arc::new(AtomicUsize::new(0));
+        let od = output_drops.clone();
+        let future = async move { Output(od) };
+        let (raw, notified, registry) = new_task(
+            future,
+            sched.clone(),
+            Spawn {
+                id: task_id(2),
+                name: None,
+                owner: None,
+            },
+        );
+        *sched.0.registry.lock().unwrap() = Some(registry);
+        // SAFETY: the task's output is `Output`.
+        let handle = unsafe { task_handle::<Output>(raw) };
+        let runner = thread::spawn(move || notified.run());
+        drop(handle);
+        runner.join().unwrap();
+        assert_eq!(
+            output_drops.load(SeqCst),
+            1,
+            "output dropped exactly once, by one side"
+        );
+    });
+}
