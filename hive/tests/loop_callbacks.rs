@@ -3,10 +3,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn log() -> (
-    Arc<Mutex<Vec<&'static str>>>,
-    impl Fn(&'static str) -> Box<dyn FnOnce() + Send>,
-) {
+type Log = Arc<Mutex<Vec<&'static str>>>;
+type Callback = Box<dyn FnOnce() + Send>;
+
+fn log() -> (Log, impl Fn(&'static str) -> Callback) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let l = log.clone();
     (log, move |entry| {

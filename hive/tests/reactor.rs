@@ -70,10 +70,8 @@ fn a_pipe_reports_eof_as_readable() {
     hive::run(async {
         let mut fds = [0; 2];
         // SAFETY: pipe2 writes two fresh fds into the array we own.
-        assert_eq!(
-            unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
-            0
-        );
+        let made = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) };
+        assert_eq!(made, 0);
         // SAFETY: the fds were just created and are owned by nobody else.
         let (rx, tx) = unsafe {
             (

@@ -41,7 +41,10 @@ struct Options {
 }
 
 fn parse_options(args: TokenStream) -> syn::Result<Options> {
-    let mut options = Options { loops: None, debug: None };
+    let mut options = Options {
+        loops: None,
+        debug: None,
+    };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("loops") {
             options.loops = Some(meta.value()?.parse()?);
@@ -65,7 +68,9 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
     let input = parse_macro_input!(item as ItemFn);
     if input.sig.asyncness.is_none() {
         let msg = "hive's attribute goes on an `async fn`";
-        return syn::Error::new_spanned(&input.sig.fn_token, msg).to_compile_error().into();
+        return syn::Error::new_spanned(input.sig.fn_token, msg)
+            .to_compile_error()
+            .into();
     }
     let attrs = &input.attrs;
     let vis = &input.vis;

@@ -1,6 +1,9 @@
 //! What the current thread is: a loop thread, a thread inside `block_on`,
 //! or neither; and which task it is polling.
 
+// No `const {}` initializers: loom's `thread_local!` does not accept them.
+#![allow(clippy::missing_const_for_thread_local)]
+
 use crate::event_loop::core::LoopCore;
 use crate::loom::sync::Arc;
 use crate::loom::thread_local;
@@ -9,7 +12,6 @@ use crate::task::raw::Header;
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
 thread_local! {
     /// The loop this thread runs; set for the whole life of a loop thread.
     static CORE: Cell<Option<NonNull<LoopCore>>> = Cell::new(None);

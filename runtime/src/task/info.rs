@@ -35,7 +35,9 @@ impl TaskInfo {
     ///
     /// ```
     /// # hive::run(async {
-    /// assert!(hive::current_task().unwrap().name().starts_with("Task-"));
+    /// assert_eq!(hive::current_task().unwrap().name(), "main");
+    /// let child = hive::spawn(async { hive::current_task().unwrap().name() });
+    /// assert!(child.await.unwrap().starts_with("Task-"));
     /// # }).unwrap();
     /// ```
     #[doc(alias = "get_name")]

@@ -328,6 +328,8 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                     // stage, and the future is never moved once in the cell.
                     match unsafe { &mut *stage } {
                         Stage::Running(future) => {
+                            // SAFETY: the future lives in the heap cell and is
+                            // never moved until it is dropped in place.
                             unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
                         }
                         _ => unreachable!("a task is only run while its future is alive"),
@@ -383,6 +385,7 @@ fn complete<F: Future, S: Schedule>(
     } else if before.has_join_waker() {
         // SAFETY: COMPLETE with JOIN_WAKER set: the handle no longer writes the slot.
         cell.header.join_waker.with(|slot| {
+            // SAFETY: as above: the slot is stable and only read here.
             if let Some(waker) = unsafe { &*slot } {
                 waker.wake_by_ref();
             }

@@ -87,7 +87,7 @@ where
 ///
 /// ```
 /// use std::rc::Rc;
-/// # hive::run(async {
+/// # hive::run_local(|| async {
 /// let shared = Rc::new(5);
 /// let task = hive::spawn_local({
 ///     let shared = shared.clone();

@@ -126,7 +126,9 @@ impl State {
     /// A new task: scheduled (its first queue entry), with a live handle, and
     /// `refs` references (handle, registry, queue entry).
     pub(crate) fn new(refs: usize) -> Self {
-        State(AtomicUsize::new(SCHEDULED | JOIN_INTEREST | refs * REF_ONE))
+        State(AtomicUsize::new(
+            SCHEDULED | JOIN_INTEREST | (refs * REF_ONE),
+        ))
     }
 
     pub(crate) fn load(&self) -> Snapshot {
