@@ -25,7 +25,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 /// Everything only the loop's own thread touches.
@@ -216,12 +215,14 @@ impl LoopCore {
         self.polls_since_io.set(self.polls_since_io.get() + 1);
         self.state().counters.polls.add(1);
         let header = task.header();
-        let previous = context::set_current_task(Some(NonNull::from(header)));
+        let previous = context::set_current_task(Some(task.as_ptr()));
         let span = tracing::trace_span!("task", task.id = header.id.0, task.name = %TaskName(header), loop_id = self.index);
         let _span = span.enter();
         let budget = self.shared.config.coop_budget;
         if self.shared.config.debug {
-            let task_ref = TaskRef::clone_from_header(header);
+            // SAFETY: the queue entry `task` keeps the cell alive; its pointer
+            // carries the allocation's provenance.
+            let task_ref = unsafe { TaskRef::clone_from_ptr(task.as_ptr()) };
             let started = Instant::now();
             coop::with_budget(budget, || task.run());
             self.warn_if_slow(started.elapsed(), task_ref.header());

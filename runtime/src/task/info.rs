@@ -107,9 +107,9 @@ impl fmt::Debug for TaskInfo {
 #[doc(alias = "asyncio.current_task")]
 pub fn current_task() -> Option<TaskInfo> {
     // SAFETY: the pointer is set only while its task is being polled on this
-    // thread, during which the poll's queue entry keeps the cell alive.
-    context::current_task()
-        .map(|header| TaskInfo(TaskRef::clone_from_header(unsafe { header.as_ref() })))
+    // thread (the poll's queue entry keeps the cell alive), and it is the
+    // entry's own pointer, with the allocation's provenance.
+    context::current_task().map(|ptr| TaskInfo(unsafe { TaskRef::clone_from_ptr(ptr) }))
 }
 
 /// Every task of the current runtime that is not done yet (asyncio's

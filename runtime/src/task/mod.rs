@@ -1,6 +1,8 @@
 //! Tasks: the cell, its handle, its errors, and how tasks are spawned.
 
 pub(crate) mod builder;
+#[cfg(all(test, not(loom)))]
+mod cell_tests;
 pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod id;

@@ -144,11 +144,6 @@ unsafe impl Send for RawTask {}
 unsafe impl Sync for RawTask {}
 
 impl RawTask {
-    pub(crate) fn from_header(header: &Header) -> RawTask {
-        RawTask {
-            ptr: NonNull::from(header),
-        }
-    }
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: every RawTask in circulation is backed by a live reference
         // (its wrapper's), so the cell has not been freed.
@@ -236,6 +231,11 @@ impl Notified {
     pub fn header(&self) -> &Header {
         self.0.header()
     }
+    /// The cell's address, with the allocation's own provenance (a pointer
+    /// made from `&Header` could not be used to free the cell).
+    pub(crate) fn as_ptr(&self) -> NonNull<Header> {
+        self.0.ptr
+    }
     /// Runs the task once: polls it, or drops it if cancelled.
     pub fn run(self) {
         let raw = ManuallyDrop::new(self).0;
@@ -275,16 +275,22 @@ impl TaskRef {
     pub fn is_done(&self) -> bool {
         self.header().state.load().is_complete()
     }
-    /// A new counted reference to the task behind `header`.
-    pub(crate) fn clone_from_header(header: &Header) -> TaskRef {
-        header.state.ref_inc();
-        TaskRef(RawTask::from_header(header))
+    /// A new counted reference to the task at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` carries the cell's own provenance (from [`Notified::as_ptr`])
+    /// and the cell is kept alive by some other reference meanwhile.
+    pub(crate) unsafe fn clone_from_ptr(ptr: NonNull<Header>) -> TaskRef {
+        let raw = RawTask { ptr };
+        raw.header().state.ref_inc();
+        TaskRef(raw)
     }
 }
 
 impl Clone for TaskRef {
     fn clone(&self) -> Self {
-        TaskRef::clone_from_header(self.header())
+        self.header().state.ref_inc();
+        TaskRef(self.0)
     }
 }
 
@@ -315,7 +321,10 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 Ok(()) => TaskError::Cancelled,
                 Err(panic) => panic,
             };
-            complete(cell, raw, Err(error), true);
+            complete(cell, Err(error), true);
+            // SAFETY: the runner's queue-entry reference, given up last and
+            // outside `complete`, whose `&Cell` argument must not outlive the cell.
+            unsafe { raw.drop_ref() }
         }
         Run::Poll => {
             // SAFETY: this waker borrows the queue entry's reference and is
@@ -345,11 +354,15 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 },
                 Ok(Poll::Ready(output)) => {
                     let output = drop_future(cell).map(|()| output);
-                    complete(cell, raw, output, false);
+                    complete(cell, output, false);
+                    // SAFETY: as in the cancel branch.
+                    unsafe { raw.drop_ref() }
                 }
                 Err(payload) => {
                     let _ = drop_future(cell);
-                    complete(cell, raw, Err(TaskError::Panicked(payload)), false);
+                    complete(cell, Err(TaskError::Panicked(payload)), false);
+                    // SAFETY: as in the cancel branch.
+                    unsafe { raw.drop_ref() }
                 }
             }
         }
@@ -365,9 +378,10 @@ fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
     catch_unwind(AssertUnwindSafe(move || drop(old))).map_err(TaskError::Panicked)
 }
 
+/// Stores the output and settles who drops it. The caller still holds its
+/// queue-entry reference and drops it after this returns.
 fn complete<F: Future, S: Schedule>(
     cell: &Cell<F, S>,
-    raw: RawTask,
     output: Result<F::Output, TaskError>,
     cancelled: bool,
 ) {
@@ -392,8 +406,6 @@ fn complete<F: Future, S: Schedule>(
         });
     }
     cell.scheduler.release(&cell.header);
-    // SAFETY: the runner's queue-entry reference, given up last.
-    unsafe { raw.drop_ref() }
 }
 
 fn report_or_drop<F: Future, S: Schedule>(cell: &Cell<F, S>, stage: Stage<F>) {

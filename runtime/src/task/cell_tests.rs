@@ -1,0 +1,265 @@
+//! Unit tests of the task cell with a mock scheduler, single-threaded so
+//! Miri can check every pointer and `UnsafeCell` access
+//! (`cargo +nightly miri test -p hive-runtime --lib task::`).
+
+use super::error::TaskError;
+use super::handle::Task;
+use super::id::TaskId;
+use super::raw::{new_task, Header, Notified, Schedule, Spawn, TaskRef};
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+#[derive(Default)]
+struct Mock {
+    queue: Mutex<VecDeque<Notified>>,
+    registry: Mutex<Option<TaskRef>>,
+    released: AtomicUsize,
+    unhandled: Mutex<Vec<String>>,
+}
+
+#[derive(Clone, Default)]
+struct Sched(Arc<Mock>);
+
+impl Schedule for Sched {
+    fn schedule(&self, task: Notified) {
+        self.0.queue.lock().unwrap().push_back(task);
+    }
+    fn release(&self, _: &Header) {
+        self.0.released.fetch_add(1, SeqCst);
+        drop(self.0.registry.lock().unwrap().take());
+    }
+    fn unhandled(&self, _: &Header, error: TaskError) {
+        self.0.unhandled.lock().unwrap().push(error.to_string());
+    }
+}
+
+impl Sched {
+    fn run_all(&self) -> usize {
+        let mut n = 0;
+        while let Some(task) = {
+            let next = self.0.queue.lock().unwrap().pop_front();
+            next
+        } {
+            task.run();
+            n += 1;
+        }
+        n
+    }
+    fn queued(&self) -> usize {
+        self.0.queue.lock().unwrap().len()
+    }
+}
+
+fn spawn<F: Future + 'static>(sched: &Sched, future: F) -> Task<F::Output> {
+    let (raw, notified, registry) = new_task(
+        future,
+        sched.clone(),
+        Spawn {
+            id: TaskId(1),
+            name: Some("t".into()),
+            owner: None,
+        },
+    );
+    *sched.0.registry.lock().unwrap() = Some(registry);
+    sched.schedule(notified);
+    Task::from_raw(raw)
+}
+
+struct CountWake(AtomicUsize);
+impl Wake for CountWake {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn poll_handle<T>(task: &mut Task<T>) -> (Poll<Result<T, TaskError>>, Arc<CountWake>) {
+    let counter = Arc::new(CountWake(AtomicUsize::new(0)));
+    let waker = Waker::from(counter.clone());
+    let poll = Pin::new(task).poll(&mut Context::from_waker(&waker));
+    (poll, counter)
+}
+
+/// Pending until `open` is set; keeps the last waker.
+#[derive(Clone, Default)]
+struct Gate(Rc<(Cell<bool>, std::cell::RefCell<Option<Waker>>)>);
+
+impl Gate {
+    fn open(&self) {
+        self.0 .0.set(true);
+        if let Some(w) = self.0 .1.borrow_mut().take() {
+            w.wake();
+        }
+    }
+    fn wait(&self) -> impl Future<Output = ()> {
+        let gate = self.clone();
+        std::future::poll_fn(move |cx| {
+            if gate.0 .0.get() {
+                Poll::Ready(())
+            } else {
+                *gate.0 .1.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+    }
+}
+
+#[test]
+fn runs_to_completion_and_hands_the_output_to_the_handle() {
+    let sched = Sched::default();
+    let mut task = spawn(&sched, async { 7 });
+    assert!(matches!(poll_handle(&mut task).0, Poll::Pending));
+    assert_eq!(sched.run_all(), 1);
+    assert!(task.is_done());
+    assert!(matches!(poll_handle(&mut task).0, Poll::Ready(Ok(7))));
+    assert_eq!(sched.0.released.load(SeqCst), 1);
+}
+
+#[test]
+fn the_join_waker_is_woken_on_completion() {
+    let sched = Sched::default();
+    let gate = Gate::default();
+    let wait = gate.wait();
+    let mut task = spawn(&sched, async move {
+        wait.await;
+        "done"
+    });
+    sched.run_all();
+    let (poll, woken) = poll_handle(&mut task);
+    assert!(poll.is_pending());
+    gate.open();
+    assert_eq!(sched.queued(), 1);
+    sched.run_all();
+    assert_eq!(woken.0.load(SeqCst), 1);
+    assert!(matches!(poll_handle(&mut task).0, Poll::Ready(Ok("done"))));
+}
+
+#[test]
+fn a_wake_during_the_poll_requeues_instead_of_double_queueing() {
+    let sched = Sched::default();
+    let polls = Rc::new(Cell::new(0));
+    let p = polls.clone();
+    let task = spawn(
+        &sched,
+        std::future::poll_fn(move |cx| {
+            p.set(p.get() + 1);
+            if p.get() < 3 {
+                cx.waker().wake_by_ref();
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        }),
+    );
+    assert_eq!(sched.run_all(), 3);
+    assert_eq!(polls.get(), 3);
+    drop(task);
+}
+
+#[test]
+fn cancel_drops_the_future_once_and_reports_cancelled() {
+    let sched = Sched::default();
+    let drops = Rc::new(Cell::new(0));
+    struct D(Rc<Cell<u32>>);
+    impl Drop for D {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let d = D(drops.clone());
+    let mut task = spawn(&sched, async move {
+        let _d = d;
+        std::future::pending::<()>().await
+    });
+    sched.run_all();
+    assert!(task.cancel());
+    assert!(task.cancel(), "a second request is harmless");
+    sched.run_all();
+    assert_eq!(drops.get(), 1);
+    assert!(task.is_cancelled());
+    assert!(matches!(
+        poll_handle(&mut task).0,
+        Poll::Ready(Err(TaskError::Cancelled))
+    ));
+    assert!(!task.cancel(), "done: nothing to cancel");
+}
+
+#[test]
+fn a_panic_is_caught_and_kept_for_the_handle() {
+    let sched = Sched::default();
+    let mut task = spawn(&sched, async { panic!("boom") });
+    sched.run_all();
+    match poll_handle(&mut task).0 {
+        Poll::Ready(Err(err)) => assert_eq!(err.panic_message(), Some("boom")),
+        _ => panic!("expected the panic"),
+    }
+    assert!(sched.0.unhandled.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_panic_nobody_reads_is_reported_when_the_handle_goes() {
+    let sched = Sched::default();
+    let task = spawn(&sched, async { panic!("lost") });
+    sched.run_all();
+    drop(task);
+    assert_eq!(*sched.0.unhandled.lock().unwrap(), ["task panicked: lost"]);
+    let detached = spawn(&sched, async { panic!("detached") });
+    drop(detached);
+    sched.run_all();
+    assert_eq!(sched.0.unhandled.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn outputs_are_dropped_exactly_once_whoever_goes_first() {
+    let drops = Rc::new(Cell::new(0));
+    struct Out(Rc<Cell<u32>>);
+    impl Drop for Out {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    // Handle dropped before completion: the runner drops the output.
+    let sched = Sched::default();
+    let d = drops.clone();
+    drop(spawn(&sched, async move { Out(d) }));
+    sched.run_all();
+    assert_eq!(drops.get(), 1);
+    // Handle dropped after completion without reading: the handle drops it.
+    let d = drops.clone();
+    let task = spawn(&sched, async move { Out(d) });
+    sched.run_all();
+    assert_eq!(drops.get(), 1);
+    drop(task);
+    assert_eq!(drops.get(), 2);
+    // Read by the handle: dropped by the reader.
+    let d = drops.clone();
+    let mut task = spawn(&sched, async move { Out(d) });
+    sched.run_all();
+    if let (Poll::Ready(Ok(out)), _) = poll_handle(&mut task) {
+        drop(out);
+    }
+    drop(task);
+    assert_eq!(drops.get(), 3);
+}
+
+#[test]
+fn task_refs_and_wakers_keep_the_cell_alive_until_the_last_goes() {
+    let sched = Sched::default();
+    let gate = Gate::default();
+    let wait = gate.wait();
+    let task = spawn(&sched, async move { wait.await });
+    sched.run_all();
+    let info = sched.0.registry.lock().unwrap().clone().unwrap();
+    assert_eq!(info.header().name(), "t");
+    drop(task);
+    gate.open();
+    sched.run_all();
+    assert!(info.is_done());
+    drop(info); // last reference: the cell is freed here (Miri checks it)
+}
