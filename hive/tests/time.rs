@@ -157,3 +157,39 @@ fn sleep_inside_block_on_works_off_loop() {
     })
     .unwrap();
 }
+
+#[test]
+fn cancelled_timers_are_freed_at_once() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    let pending = |rt: &hive::Runtime| rt.metrics().loops[0].pending_timers;
+    rt.run(async {
+        let sleeps: Vec<_> = (0..10_000)
+            .map(|_| Box::pin(hive::sleep(Duration::from_secs(3600))))
+            .collect();
+        let mut sleeps = sleeps;
+        for s in sleeps.iter_mut() {
+            // Register each with the loop's timer store.
+            assert!(futures_poll_once(s.as_mut()).is_pending());
+        }
+        let lp = hive::get_running_loop().unwrap();
+        let timers: Vec<_> = (0..1000)
+            .map(|_| lp.call_later(Duration::from_secs(3600), || ()))
+            .collect();
+        (sleeps, timers)
+    })
+    .map(|(sleeps, timers)| {
+        assert_eq!(pending(&rt), 11_000);
+        drop(sleeps);
+        assert_eq!(pending(&rt), 1000);
+        timers.iter().for_each(|t| t.cancel());
+        assert_eq!(pending(&rt), 0);
+    })
+    .unwrap();
+}
+
+fn futures_poll_once<F: std::future::Future>(
+    f: std::pin::Pin<&mut F>,
+) -> std::task::Poll<F::Output> {
+    let waker = std::task::Waker::noop();
+    f.poll(&mut std::task::Context::from_waker(waker))
+}

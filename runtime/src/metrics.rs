@@ -56,6 +56,9 @@ pub struct LoopMetrics {
     pub driver_wakes: u64,
     /// Timers (sleeps, timeouts, `call_later`) that fired on this loop.
     pub timers_fired: u64,
+    /// Timers registered on this loop and not yet fired or cancelled.
+    /// Cancelling a timer removes it at once, so this falls immediately.
+    pub pending_timers: usize,
 }
 
 /// A snapshot of the whole runtime's counters.
@@ -86,6 +89,7 @@ impl LoopCounters {
             io_events: self.io_events.get(),
             driver_wakes: self.driver_wakes.get(),
             timers_fired: self.timers_fired.get(),
+            pending_timers: 0,
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::error::{RunError, SpawnError};
 use crate::event_loop::{Loop, LoopId};
 use crate::exception::ExceptionContext;
 use crate::loom::sync::Arc;
-use crate::metrics::RuntimeMetrics;
+use crate::metrics::{LoopMetrics, RuntimeMetrics};
 use crate::runner::block_on_thread;
 use crate::shared::Shared;
 use crate::task::spawn::{check_loop, spawn_inner, BuildThenRun};
@@ -297,7 +297,10 @@ impl Runtime {
                 .shared
                 .loops
                 .iter()
-                .map(|l| l.counters.snapshot())
+                .map(|l| LoopMetrics {
+                    pending_timers: l.timers.lock().len(),
+                    ..l.counters.snapshot()
+                })
                 .collect(),
             live_tasks: self.shared.registry.len(),
             blocking_threads: self.shared.blocking.num_threads(),

@@ -65,6 +65,10 @@ impl TimerStore {
             .is_some_and(|(first, _)| *first == key)
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.timers.len()
+    }
+
     /// Moves every timer due at `now` into `fired`, earliest first.
     pub(crate) fn take_expired(&mut self, now: Instant, fired: &mut Vec<TimerAction>) {
         while let Some(entry) = self.timers.first_entry() {

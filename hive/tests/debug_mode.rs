@@ -1,0 +1,84 @@
+//! Debug mode's slow-poll warnings and the per-task tracing spans, observed
+//! through a small recording `tracing` subscriber.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+#[derive(Default, Clone)]
+struct Recorder {
+    lines: Arc<Mutex<Vec<String>>>,
+    next_id: Arc<Mutex<u64>>,
+}
+
+struct Text(String);
+impl Visit for Text {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={:?} ", field.name(), value));
+    }
+}
+
+impl Subscriber for Recorder {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut text = Text(format!("span {} ", span.metadata().name()));
+        span.record(&mut text);
+        self.lines.lock().unwrap().push(text.0);
+        let mut id = self.next_id.lock().unwrap();
+        *id += 1;
+        Id::from_u64(*id)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut text = Text(format!("{} ", event.metadata().level()));
+        event.record(&mut text);
+        self.lines.lock().unwrap().push(text.0);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+#[test]
+fn debug_mode_warns_about_slow_polls_naming_the_task_and_spans_name_tasks() {
+    let recorder = Recorder::default();
+    let lines = recorder.lines.clone();
+    tracing::subscriber::set_global_default(recorder).unwrap();
+    let rt = hive::Runtime::builder()
+        .loops(1)
+        .debug(true)
+        .slow_callback_duration(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    rt.run(async {
+        hive::task::Builder::new()
+            .name("sluggish")
+            .spawn(async { std::thread::sleep(Duration::from_millis(40)) })
+            .await
+            .unwrap();
+        hive::task::Builder::new()
+            .name("quick")
+            .spawn(async {})
+            .await
+            .unwrap();
+    })
+    .unwrap();
+    drop(rt);
+    let lines = lines.lock().unwrap().clone();
+    let slow: Vec<_> = lines
+        .iter()
+        .filter(|l| l.starts_with("WARN") && l.contains("took"))
+        .collect();
+    assert_eq!(slow.len(), 1, "{lines:#?}");
+    assert!(slow[0].contains("sluggish"), "{slow:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("span task") && l.contains("quick") && l.contains("loop_id=0")),
+        "{lines:#?}"
+    );
+}
