@@ -168,3 +168,23 @@ fn runtime_spawn_from_a_foreign_thread_is_joinable() {
     let sum: i32 = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(sum, 10);
 }
+
+#[test]
+fn start_on_places_a_stealable_task_on_the_chosen_loop() {
+    let rt = rt(2);
+    rt.run(async {
+        let target = hive::loop_ids()[1];
+        let (tx, rx) = std::sync::mpsc::channel();
+        let task = hive::task::Builder::new()
+            .start_on(target)
+            .spawn(async move {
+                tx.send(hive::current_loop_id()).unwrap();
+            });
+        // Keep loop 0 busy (no await) so it cannot steal the task first.
+        let first = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_eq!(first, Some(target));
+        task.await.unwrap();
+        assert!(hive::current_task().unwrap().loop_id().is_some()); // main stays pinned
+    })
+    .unwrap();
+}

@@ -97,6 +97,7 @@ impl LoopCore {
             match item {
                 Some(Pinned::Task(task)) => self.run_task(task),
                 Some(Pinned::Callback(callback)) => self.run_callback(callback),
+                Some(Pinned::Start(task)) => self.local.push(task),
                 None => break,
             }
         }

@@ -55,6 +55,10 @@ impl fmt::Display for LoopId {
 pub(crate) enum Pinned {
     Task(Notified),
     Callback(Callback),
+    /// A new stealable task that should start on this loop (e.g. next to
+    /// the socket it serves): it joins the local queue, where siblings may
+    /// still steal it.
+    Start(Notified),
 }
 
 /// The part of a loop any thread may touch.

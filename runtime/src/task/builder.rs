@@ -1,7 +1,7 @@
 //! `task::Builder`: spawn with a name.
 
 use super::handle::Task;
-use super::spawn::{check_loop, current_or_panic, spawn_inner, BuildThenRun};
+use super::spawn::{check_loop, current_or_panic, spawn_inner, spawn_placed, BuildThenRun};
 use crate::context;
 use crate::error::SpawnError;
 use crate::event_loop::LoopId;
@@ -20,6 +20,7 @@ use std::future::Future;
 #[must_use = "a Builder does nothing until one of its spawn methods is called"]
 pub struct Builder {
     name: Option<Box<str>>,
+    start_on: Option<LoopId>,
 }
 
 impl Builder {
@@ -43,6 +44,24 @@ impl Builder {
         self
     }
 
+    /// Makes [`spawn`](Builder::spawn) start the (still stealable) task on
+    /// loop `id` instead of the caller's loop: put a connection's task next
+    /// to the reactor that watches its socket, so I/O does not pile up on
+    /// the accepting loop. An id the runtime lacks is ignored (the task
+    /// starts where `spawn` would start it).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let last = *hive::loop_ids().last().unwrap();
+    /// let t = hive::task::Builder::new().start_on(last).spawn(async { 1 });
+    /// assert_eq!(t.await.unwrap(), 1);
+    /// # }).unwrap();
+    /// ```
+    pub fn start_on(mut self, id: LoopId) -> Self {
+        self.start_on = Some(id);
+        self
+    }
+
     /// As [`hive::spawn`](crate::spawn), with this builder's settings.
     ///
     /// # Panics
@@ -58,12 +77,12 @@ impl Builder {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        spawn_inner(
-            &current_or_panic("hive::task::Builder::spawn"),
-            future,
-            self.name,
-            None,
-        )
+        let shared = current_or_panic("hive::task::Builder::spawn");
+        let start_on = self
+            .start_on
+            .filter(|id| id.0 < shared.loops.len())
+            .map(|id| id.0);
+        spawn_placed(&shared, future, self.name, None, start_on)
     }
 
     /// As [`hive::spawn_local`](crate::spawn_local), with this builder's settings.

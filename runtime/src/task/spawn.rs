@@ -5,7 +5,7 @@ use super::id::TaskId;
 use super::raw::{new_task, Schedule, Spawn};
 use crate::context;
 use crate::error::SpawnError;
-use crate::event_loop::LoopId;
+use crate::event_loop::{LoopId, Pinned};
 use crate::loom::sync::Arc;
 use crate::shared::Shared;
 use std::future::Future;
@@ -25,6 +25,20 @@ pub(crate) fn spawn_inner<F>(
 where
     F: Future + 'static,
 {
+    spawn_placed(shared, future, name, owner, None)
+}
+
+/// [`spawn_inner`], plus the loop a stealable task should start on.
+pub(crate) fn spawn_placed<F>(
+    shared: &Arc<Shared>,
+    future: F,
+    name: Option<Box<str>>,
+    owner: Option<usize>,
+    start_on: Option<usize>,
+) -> Task<F::Output>
+where
+    F: Future + 'static,
+{
     let id = TaskId(shared.next_task_id());
     let (raw, notified, registry_ref) = new_task(future, shared.clone(), Spawn { id, name, owner });
     shared.registry.insert(registry_ref);
@@ -32,7 +46,10 @@ where
         // Too late to run: it completes as cancelled on its first run.
         raw.cancel();
     }
-    shared.schedule(notified);
+    match (owner, start_on) {
+        (None, Some(index)) => shared.push_pinned(index, Pinned::Start(notified)),
+        _ => shared.schedule(notified),
+    }
     Task::from_raw(raw)
 }
 
