@@ -1,1 +1,268 @@
-//! placeholder
+//! Helpers shared by hive's criterion benchmarks: bounded waits, a
+//! count-down latch, persistent foreign spawner threads, and a watchdog.
+//!
+//! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
+//! runtime bug, and it should panic (or abort) with a message naming the
+//! workload rather than hang the bench run.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::task::Context;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long any single benchmark iteration may wait before it is declared hung.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(30);
+
+/// A latch that opens when `arrive` has been called `count` times.
+///
+/// Tasks call [`arrive`](CountDown::arrive) (cheap: one atomic decrement,
+/// a lock only for the last one); an OS thread outside the runtime calls
+/// [`wait`](CountDown::wait).
+#[derive(Debug)]
+pub struct CountDown {
+    remaining: AtomicUsize,
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl CountDown {
+    /// A latch that opens after `count` arrivals.
+    pub fn new(count: usize) -> Self {
+        CountDown {
+            remaining: AtomicUsize::new(count),
+            open: Mutex::new(count == 0),
+            opened: Condvar::new(),
+        }
+    }
+
+    /// Re-arms the latch for another `count` arrivals; call only once it has opened.
+    pub fn reset(&self, count: usize) {
+        *self.open.lock().unwrap() = count == 0;
+        self.remaining.store(count, Ordering::Release);
+    }
+
+    /// Records one arrival; the last one opens the latch.
+    pub fn arrive(&self) {
+        if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *self.open.lock().unwrap() = true;
+            self.opened.notify_all();
+        }
+    }
+
+    /// Blocks this OS thread until the latch opens.
+    ///
+    /// # Panics
+    /// After [`WAIT_LIMIT`], naming `what` and how many arrivals are missing.
+    pub fn wait(&self, what: &str) {
+        let deadline = Instant::now() + WAIT_LIMIT;
+        let mut open = self.open.lock().unwrap();
+        while !*open {
+            let now = Instant::now();
+            if now >= deadline {
+                panic!(
+                    "{what}: still waiting for {} of the spawned tasks after {WAIT_LIMIT:?}; the runtime hung",
+                    self.remaining.load(Ordering::Acquire)
+                );
+            }
+            open = self.opened.wait_timeout(open, deadline - now).unwrap().0;
+        }
+    }
+}
+
+/// Receives one message from `rx`, panicking with `what` after [`WAIT_LIMIT`].
+///
+/// # Panics
+/// When nothing arrives in time, or every sender is gone (a task panicked or
+/// was dropped without reporting).
+pub fn recv_bounded<T>(rx: &mpsc::Receiver<T>, what: &str) -> T {
+    match rx.recv_timeout(WAIT_LIMIT) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: no completion after {WAIT_LIMIT:?}; the runtime hung")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("{what}: the completion channel closed without a message (a task panicked or was dropped)")
+        }
+    }
+}
+
+/// Threads outside any runtime that run `round` each time [`go`](Spawners::go) is called.
+///
+/// They live as long as the value, so a benchmark iteration pays for waking
+/// them, not for creating OS threads.
+pub struct Spawners {
+    starts: Vec<mpsc::Sender<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Spawners {
+    /// Starts `count` threads; thread `i` calls `round(i)` once per [`go`](Spawners::go).
+    pub fn new(count: usize, round: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        let round = Arc::new(round);
+        let mut starts = Vec::with_capacity(count);
+        let mut threads = Vec::with_capacity(count);
+        for i in 0..count {
+            let (tx, rx) = mpsc::channel::<()>();
+            let round = round.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("bench-spawner-{i}"))
+                .spawn(move || {
+                    while rx.recv().is_ok() {
+                        round(i);
+                    }
+                })
+                .expect("cannot start a spawner thread");
+            starts.push(tx);
+            threads.push(thread);
+        }
+        Spawners { starts, threads }
+    }
+
+    /// Tells every thread to run one round (it does not wait for them).
+    pub fn go(&self) {
+        for start in &self.starts {
+            start
+                .send(())
+                .expect("a spawner thread died (its round panicked)");
+        }
+    }
+}
+
+impl Drop for Spawners {
+    fn drop(&mut self) {
+        self.starts.clear();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Polls `future` once with the caller's context, ignoring the result; used
+/// to register a timer without waiting for it.
+pub fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>, cx: &mut Context<'_>) -> bool {
+    future.poll(cx).is_ready()
+}
+
+/// The deadline of the `i`-th of `count` timers spread evenly over `0..=spread`.
+pub fn spread_deadline(i: usize, count: usize, spread: Duration) -> Duration {
+    if count <= 1 {
+        return Duration::ZERO;
+    }
+    let nanos = spread.as_nanos() * i as u128 / (count as u128 - 1);
+    Duration::from_nanos(nanos as u64)
+}
+
+/// A guard from [`watchdog`]: the process aborts if it lives past its limit.
+#[must_use = "the watchdog is disarmed as soon as the guard is dropped"]
+#[derive(Debug)]
+pub struct WatchdogGuard {
+    armed_at: u64,
+}
+
+struct WatchdogState {
+    armed: Mutex<Option<(u64, Instant, &'static str)>>,
+    generation: AtomicUsize,
+}
+
+fn watchdog_state() -> &'static WatchdogState {
+    static STATE: OnceLock<WatchdogState> = OnceLock::new();
+    STATE.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("bench-watchdog".into())
+            .spawn(|| loop {
+                std::thread::sleep(Duration::from_millis(250));
+                let armed = *watchdog_state().armed.lock().unwrap();
+                if let Some((_, deadline, what)) = armed {
+                    if Instant::now() >= deadline {
+                        eprintln!(
+                            "watchdog: `{what}` ran past {:?} (an iteration hung, likely in a blocking wait or in Runtime drop); aborting",
+                            WAIT_LIMIT * 2
+                        );
+                        std::process::abort();
+                    }
+                }
+            })
+            .expect("cannot start the watchdog thread");
+        WatchdogState { armed: Mutex::new(None), generation: AtomicUsize::new(0) }
+    })
+}
+
+/// Arms a process-wide watchdog for one benchmark iteration named `what`.
+///
+/// A last resort for waits that cannot time out themselves (a `block_on`, a
+/// runtime's `Drop`): if the guard is not dropped within twice
+/// [`WAIT_LIMIT`], the process prints `what` and aborts.
+pub fn watchdog(what: &'static str) -> WatchdogGuard {
+    let state = watchdog_state();
+    let generation = state.generation.fetch_add(1, Ordering::Relaxed) as u64;
+    *state.armed.lock().unwrap() = Some((generation, Instant::now() + WAIT_LIMIT * 2, what));
+    WatchdogGuard {
+        armed_at: generation,
+    }
+}
+
+impl Drop for WatchdogGuard {
+    fn drop(&mut self) {
+        let mut armed = watchdog_state().armed.lock().unwrap();
+        if armed.is_some_and(|(generation, _, _)| generation == self.armed_at) {
+            *armed = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_down_opens_after_the_last_arrival() {
+        let latch = Arc::new(CountDown::new(3));
+        let threads: Vec<_> = (0..3)
+            .map(|_| {
+                let latch = latch.clone();
+                std::thread::spawn(move || latch.arrive())
+            })
+            .collect();
+        latch.wait("test");
+        for t in threads {
+            t.join().unwrap();
+        }
+        latch.reset(1);
+        latch.arrive();
+        latch.wait("test again");
+    }
+
+    #[test]
+    fn spread_deadlines_cover_the_range() {
+        let spread = Duration::from_millis(5);
+        assert_eq!(spread_deadline(0, 100, spread), Duration::ZERO);
+        assert_eq!(spread_deadline(99, 100, spread), spread);
+        assert!(spread_deadline(50, 100, spread) < spread);
+        assert_eq!(spread_deadline(0, 1, spread), Duration::ZERO);
+    }
+
+    #[test]
+    fn spawners_run_one_round_per_go() {
+        let latch = Arc::new(CountDown::new(4));
+        let spawners = Spawners::new(4, {
+            let latch = latch.clone();
+            move |_| latch.arrive()
+        });
+        spawners.go();
+        latch.wait("round 1");
+        latch.reset(4);
+        spawners.go();
+        latch.wait("round 2");
+    }
+
+    #[test]
+    fn watchdog_guard_disarms() {
+        let guard = watchdog("test");
+        drop(guard);
+        assert!(watchdog_state().armed.lock().unwrap().is_none());
+    }
+}
