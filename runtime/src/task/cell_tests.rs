@@ -6,12 +6,12 @@ use super::error::TaskError;
 use super::handle::Task;
 use super::id::TaskId;
 use super::raw::{new_task, Header, Notified, Schedule, Spawn, TaskRef};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
