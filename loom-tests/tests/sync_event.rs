@@ -1,6 +1,6 @@
-#![cfg(loom)]
 //! loom model of hive-sync's `Event`: a `set` racing with waiters that are
 //! registering never leaves one of them asleep.
+#![cfg(loom)]
 
 use hive_sync::Event;
 use loom::future::block_on;

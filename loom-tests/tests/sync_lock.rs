@@ -1,6 +1,6 @@
-#![cfg(loom)]
 //! loom models of hive-sync's `Lock`/`Mutex`: mutual exclusion with no lost
 //! wake-up, and a waiter cancelled after being handed the lock passing it on.
+#![cfg(loom)]
 
 use std::future::Future;
 use std::pin::pin;

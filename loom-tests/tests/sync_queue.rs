@@ -1,7 +1,7 @@
-#![cfg(loom)]
 //! loom models of hive-sync's `Queue`: put/get racing with `shutdown`. Every
 //! blocked caller must be woken (a lost wake-up deadlocks the model) and the
 //! accounting must be exact.
+#![cfg(loom)]
 
 use hive_sync::{Queue, QueueShutDown};
 use loom::future::block_on;

@@ -1,6 +1,6 @@
-#![cfg(loom)]
 //! loom models of hive-sync's `Semaphore`: permits are never lost, and a
 //! waiter cancelled after being chosen hands its permit to the next waiter.
+#![cfg(loom)]
 
 use std::future::Future;
 use std::task::{Context, Wake, Waker};
