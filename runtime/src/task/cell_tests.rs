@@ -253,7 +253,7 @@ fn task_refs_and_wakers_keep_the_cell_alive_until_the_last_goes() {
     let sched = Sched::default();
     let gate = Gate::default();
     let wait = gate.wait();
-    let task = spawn(&sched, async move { wait.await });
+    let task = spawn(&sched, wait);
     sched.run_all();
     let info = sched.0.registry.lock().unwrap().clone().unwrap();
     assert_eq!(info.header().name(), "t");
