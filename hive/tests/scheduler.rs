@@ -139,3 +139,21 @@ fn a_busy_task_cannot_starve_timers_on_its_loop() {
         })
         .unwrap();
 }
+
+/// Reported in the closing note: eventfd writes per 1,000 remote spawns onto
+/// an idle runtime. Idle loops must be woken, but one spawn wakes at most one
+/// loop, and a loop already searching is never woken again.
+#[test]
+fn remote_spawns_onto_an_idle_runtime_wake_at_most_one_loop_each() {
+    let rt = hive::Runtime::builder().loops(2).build().unwrap();
+    std::thread::sleep(Duration::from_millis(20)); // both loops park
+    let before: u64 = rt.metrics().loops.iter().map(|l| l.driver_wakes).sum();
+    for _ in 0..1000 {
+        let task = rt.spawn(async {});
+        rt.block_on(task).unwrap().unwrap(); // the runtime goes idle again each time
+    }
+    let wakes: u64 = rt.metrics().loops.iter().map(|l| l.driver_wakes).sum::<u64>() - before;
+    println!("driver wakes per 1000 remote spawns onto an idle runtime: {wakes}");
+    assert!(wakes >= 1);
+    assert!(wakes <= 2000, "more than one wake per spawn (plus one chained searcher): {wakes}");
+}
