@@ -152,8 +152,17 @@ fn remote_spawns_onto_an_idle_runtime_wake_at_most_one_loop_each() {
         let task = rt.spawn(async {});
         rt.block_on(task).unwrap().unwrap(); // the runtime goes idle again each time
     }
-    let wakes: u64 = rt.metrics().loops.iter().map(|l| l.driver_wakes).sum::<u64>() - before;
+    let wakes: u64 = rt
+        .metrics()
+        .loops
+        .iter()
+        .map(|l| l.driver_wakes)
+        .sum::<u64>()
+        - before;
     println!("driver wakes per 1000 remote spawns onto an idle runtime: {wakes}");
     assert!(wakes >= 1);
-    assert!(wakes <= 2000, "more than one wake per spawn (plus one chained searcher): {wakes}");
+    assert!(
+        wakes <= 2000,
+        "more than one wake per spawn (plus one chained searcher): {wakes}"
+    );
 }

@@ -93,6 +93,12 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
                 .expect("hive: could not start the runtime");
             match runtime.run_local(move || async move #body) {
                 ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(::hive::RunError::Interrupted) => {
+                    // Finish the shutdown (cancel, join) before ending like
+                    // an uncaught KeyboardInterrupt would.
+                    ::core::mem::drop(runtime);
+                    ::hive::signal::exit_as_if(::hive::signal::SignalKind::interrupt())
+                }
                 ::core::result::Result::Err(err) => panic!("hive: {}", err),
             }
         }

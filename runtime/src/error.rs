@@ -22,6 +22,12 @@ pub enum RunError {
     Build(io::Error),
     /// The main task was cancelled before it finished.
     Cancelled,
+    /// Ctrl-C (`SIGINT`) arrived while `run` was active on the main thread:
+    /// the main task was cancelled and cleaned up, as `asyncio.run` does
+    /// before raising `KeyboardInterrupt`. End the process with
+    /// [`hive::signal::exit_as_if`](crate::signal::exit_as_if) to report it
+    /// the usual way (`#[hive::main]` does).
+    Interrupted,
 }
 
 impl fmt::Display for RunError {
@@ -35,6 +41,9 @@ impl fmt::Display for RunError {
             RunError::Cancelled => f.write_str(
                 "the main task was cancelled before it finished (was the runtime shut down?)",
             ),
+            RunError::Interrupted => {
+                f.write_str("interrupted by Ctrl-C: the main task was cancelled and cleaned up")
+            }
         }
     }
 }

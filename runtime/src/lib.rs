@@ -27,6 +27,8 @@ mod registry;
 mod runner;
 mod runtime;
 mod shared;
+#[cfg(not(loom))]
+pub mod signal;
 pub mod task;
 mod time;
 mod yield_now;

@@ -127,8 +127,9 @@ impl Runtime {
         if context::in_runtime() {
             return Err(RunError::Nested);
         }
+        let interrupt = self.listen_for_ctrl_c();
         let main = spawn_inner(&self.shared, future, Some("main".into()), Some(0));
-        self.wait_main(main)
+        self.wait_main(main, interrupt)
     }
 
     /// Like [`run`](Runtime::run), but builds the main future on loop 0 so it
@@ -156,18 +157,57 @@ impl Runtime {
         if context::in_runtime() {
             return Err(RunError::Nested);
         }
+        let interrupt = self.listen_for_ctrl_c();
         let main = spawn_inner(
             &self.shared,
             BuildThenRun::Build(Some(make)),
             Some("main".into()),
             Some(0),
         );
-        self.wait_main(main)
+        self.wait_main(main, interrupt)
     }
 
-    fn wait_main<T>(&self, main: Task<T>) -> Result<T, RunError> {
-        match block_on_thread(main) {
+    /// On the process's main thread, listens for Ctrl-C for the duration of
+    /// a `run`, as `asyncio.run` does; elsewhere SIGINT is left alone
+    /// (asyncio installs its handler only on the main thread, too).
+    #[cfg(not(loom))]
+    fn listen_for_ctrl_c(&self) -> Option<crate::signal::Signal> {
+        if std::thread::current().name() != Some("main") {
+            return None;
+        }
+        crate::signal::signal_in(&self.shared, crate::signal::SignalKind::interrupt()).ok()
+    }
+
+    #[cfg(loom)]
+    fn listen_for_ctrl_c(&self) -> Option<std::convert::Infallible> {
+        None
+    }
+
+    /// Waits for the main task; Ctrl-C cancels it (its destructors run) and
+    /// `run` reports `Interrupted`.
+    fn wait_main<T, S: InterruptSource>(
+        &self,
+        mut main: Task<T>,
+        mut interrupt: Option<S>,
+    ) -> Result<T, RunError> {
+        let mut interrupted = false;
+        let outcome = block_on_thread(std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(out) = std::pin::Pin::new(&mut main).poll(cx) {
+                return std::task::Poll::Ready(out);
+            }
+            if let Some(signal) = interrupt.as_mut() {
+                if signal.poll_interrupt(cx).is_ready() {
+                    interrupted = true;
+                    interrupt = None;
+                    main.cancel();
+                    cx.waker().wake_by_ref();
+                }
+            }
+            std::task::Poll::Pending
+        }));
+        match outcome {
             Ok(value) => Ok(value),
+            Err(TaskError::Cancelled) if interrupted => Err(RunError::Interrupted),
             Err(TaskError::Cancelled) => Err(RunError::Cancelled),
             Err(TaskError::Panicked(payload)) => std::panic::resume_unwind(payload),
         }
@@ -356,6 +396,8 @@ impl Runtime {
                 report.loops_detached += 1;
             }
         }
+        #[cfg(not(loom))]
+        shared.signals.close();
         report.blocking_detached = shared.blocking.shutdown(deadline);
         if !drained {
             report.tasks_abandoned = shared.registry.leak_remaining();
@@ -367,6 +409,24 @@ impl Runtime {
             );
         }
         report
+    }
+}
+
+/// Where a Ctrl-C for `run` comes from (nothing, under loom).
+trait InterruptSource {
+    fn poll_interrupt(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()>;
+}
+
+#[cfg(not(loom))]
+impl InterruptSource for crate::signal::Signal {
+    fn poll_interrupt(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        self.poll_recv(cx).map(drop)
+    }
+}
+
+impl InterruptSource for std::convert::Infallible {
+    fn poll_interrupt(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        match *self {}
     }
 }
 

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) blocking: BlockingPool,
     pub(crate) exception_handler: Mutex<ExceptionHandler>,
+    #[cfg(not(loom))]
+    pub(crate) signals: crate::signal::registry::RuntimeSignals,
     next_task_id: AtomicU64,
     next_io_loop: AtomicUsize,
     /// New tasks are cancelled at once (the runtime is shutting down).
@@ -56,6 +58,8 @@ impl Shared {
             config,
             blocking,
             exception_handler: Mutex::new(exception_handler),
+            #[cfg(not(loom))]
+            signals: Default::default(),
             next_task_id: AtomicU64::new(1),
             next_io_loop: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),

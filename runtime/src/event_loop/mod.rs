@@ -324,6 +324,93 @@ impl Loop {
     }
 }
 
+#[cfg(not(loom))]
+impl Loop {
+    /// Runs `callback` on this loop each time `signal` arrives (asyncio's
+    /// `loop.add_signal_handler`); replaces this loop's previous handler for
+    /// that signal. A panicking callback is reported to the exception
+    /// handler and the handler stays installed.
+    ///
+    /// # Errors
+    /// As [`hive::signal::signal`](crate::signal::signal).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// lp.add_signal_handler(hive::signal::SignalKind::user_defined1(), move || {
+    ///     let _ = tx.send(hive::current_loop_id());
+    /// })
+    /// .unwrap();
+    /// // SAFETY: raising a signal this process handles.
+    /// unsafe { libc::raise(libc::SIGUSR1) };
+    /// while rx.try_recv().is_err() { hive::sleep(std::time::Duration::from_millis(1)).await; }
+    /// assert!(lp.remove_signal_handler(hive::signal::SignalKind::user_defined1()));
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.add_signal_handler")]
+    pub fn add_signal_handler(
+        &self,
+        signal: crate::signal::SignalKind,
+        callback: impl Fn() + Send + 'static,
+    ) -> std::io::Result<()> {
+        let mut deliveries = crate::signal::signal_in(&self.shared, signal)?;
+        let shared = self.shared.clone();
+        let index = self.index;
+        let handler = async move {
+            while deliveries.recv().await.is_some() {
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&callback));
+                if let Err(payload) = ran {
+                    shared.report_callback_panic(index, crate::task::TaskError::Panicked(payload));
+                }
+            }
+        };
+        let name = format!("signal handler {signal}");
+        let task = crate::task::spawn::spawn_inner(
+            &self.shared,
+            handler,
+            Some(name.into()),
+            Some(self.index),
+        );
+        let replaced = self
+            .shared
+            .signals
+            .handlers
+            .lock()
+            .insert((self.index, signal.as_raw()), task);
+        if let Some(old) = replaced {
+            old.cancel();
+        }
+        Ok(())
+    }
+
+    /// Removes this loop's handler for `signal` (asyncio's
+    /// `loop.remove_signal_handler`); `false` if there was none.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let lp = hive::get_running_loop().unwrap();
+    /// assert!(!lp.remove_signal_handler(hive::signal::SignalKind::hangup()));
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "loop.remove_signal_handler")]
+    pub fn remove_signal_handler(&self, signal: crate::signal::SignalKind) -> bool {
+        let removed = self
+            .shared
+            .signals
+            .handlers
+            .lock()
+            .remove(&(self.index, signal.as_raw()));
+        match removed {
+            Some(task) => {
+                task.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 impl fmt::Debug for Loop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Loop").field("id", &self.index).finish()
