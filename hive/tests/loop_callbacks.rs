@@ -114,3 +114,36 @@ fn get_running_loop_off_a_loop_is_an_error_with_advice() {
     let err = hive::get_running_loop().unwrap_err();
     assert!(err.to_string().contains("hive::run"));
 }
+
+#[test]
+fn a_loop_busy_with_callbacks_alone_still_polls_its_reactor() {
+    use std::io::{Read, Write};
+    hive::run(async {
+        let lp = hive::get_running_loop().unwrap();
+        // A callback that re-queues itself forever keeps the loop busy.
+        fn again(lp: hive::Loop, stop: Arc<std::sync::atomic::AtomicBool>) {
+            if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let next = lp.clone();
+                lp.call_soon(move || again(next, stop));
+            }
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        again(lp.clone(), stop.clone());
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let a = hive::IoSource::new(hive::mio::net::UnixStream::from_std(a)).unwrap();
+        (&b).write_all(b"x").unwrap();
+        let mut buf = [0u8; 1];
+        let read = hive::timeout(
+            Duration::from_secs(10),
+            a.read_with(|s| (&*s).read(&mut buf)),
+        )
+        .await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            read.expect("the reactor was starved by callbacks").unwrap(),
+            1
+        );
+    })
+    .unwrap();
+}

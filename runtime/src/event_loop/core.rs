@@ -250,6 +250,9 @@ impl LoopCore {
         if callback.is_cancelled() {
             return;
         }
+        // Callbacks count toward the I/O interval too: a loop kept busy by
+        // callbacks alone must still poll its reactor.
+        self.polls_since_io.set(self.polls_since_io.get() + 1);
         let started = self.shared.config.debug.then(Instant::now);
         if let Err(payload) = catch_unwind(AssertUnwindSafe(callback.run)) {
             self.shared
