@@ -121,3 +121,24 @@ fn shutdown_timeout_reports_a_task_that_blocks_its_loop() {
     let report = rt.shutdown_timeout(Duration::from_millis(50));
     assert!(!report.is_clean());
 }
+
+#[test]
+fn a_runtime_dropped_by_its_own_task_stops_without_deadlocking() {
+    let rt = Arc::new(hive::Runtime::builder().loops(2).build().unwrap());
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let inner = rt.clone();
+    drop(rt.spawn(async move {
+        go_rx.recv().unwrap();
+        let started = std::time::Instant::now();
+        drop(inner); // the last reference: dropped on a loop of its own runtime
+        done_tx.send(started.elapsed()).unwrap();
+    }));
+    drop(rt);
+    go_tx.send(()).unwrap();
+    let took = done_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert!(
+        took < Duration::from_secs(5),
+        "dropping blocked its own loop for {took:?}"
+    );
+}

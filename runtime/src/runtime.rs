@@ -386,6 +386,19 @@ impl Runtime {
         for task in shared.registry.snapshot() {
             task.cancel();
         }
+        if self.on_own_loop() {
+            // Dropped by one of its own tasks: waiting here would block the
+            // very loop the cancelled tasks need. Stop without waiting; the
+            // loops finish cancelling and exit on their own.
+            shared.stop_loops_when_drained();
+            tracing::warn!(
+                "hive runtime dropped from its own loop; its threads finish in the background"
+            );
+            return ShutdownReport {
+                loops_detached: self.threads.drain(..).count(),
+                ..ShutdownReport::default()
+            };
+        }
         let drained = shared.registry.wait_drained(deadline);
         shared.stop_loops();
         let mut report = ShutdownReport::default();
@@ -427,6 +440,12 @@ impl InterruptSource for crate::signal::Signal {
 impl InterruptSource for std::convert::Infallible {
     fn poll_interrupt(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
         match *self {}
+    }
+}
+
+impl Runtime {
+    fn on_own_loop(&self) -> bool {
+        context::with_core(|core| core.is_some_and(|c| Arc::ptr_eq(&c.shared, &self.shared)))
     }
 }
 

@@ -40,6 +40,8 @@ pub(crate) struct Shared {
     shutting_down: AtomicBool,
     /// Loops leave their run loop.
     stopping: AtomicBool,
+    /// Loops leave their run loop once no task is live.
+    stop_when_drained: AtomicBool,
 }
 
 impl Shared {
@@ -64,6 +66,7 @@ impl Shared {
             next_io_loop: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
+            stop_when_drained: AtomicBool::new(false),
         }
     }
 
@@ -90,6 +93,16 @@ impl Shared {
 
     pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
+            || (self.stop_when_drained.load(Ordering::Acquire) && self.registry.len() == 0)
+    }
+
+    /// Lets the loops stop by themselves once every task has finished
+    /// cancelling (used when shutdown cannot wait on this thread).
+    pub(crate) fn stop_loops_when_drained(&self) {
+        self.stop_when_drained.store(true, Ordering::Release);
+        for index in 0..self.loops.len() {
+            self.unpark(index);
+        }
     }
 
     pub(crate) fn stop_loops(&self) {
