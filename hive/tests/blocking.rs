@@ -51,10 +51,11 @@ fn the_pool_grows_to_its_bound_and_queues_the_rest() {
 }
 
 #[test]
-fn idle_threads_are_reused_then_retired() {
+fn an_idle_thread_is_reused() {
+    // A long keep-alive: the thread cannot retire between the jobs.
     let rt = hive::Runtime::builder()
         .loops(1)
-        .blocking_keep_alive(Duration::from_millis(50))
+        .blocking_keep_alive(Duration::from_secs(600))
         .build()
         .unwrap();
     let ids = rt
@@ -74,10 +75,38 @@ fn idle_threads_are_reused_then_retired() {
         ids.windows(2).all(|w| w[0] == w[1]),
         "sequential jobs should reuse one thread"
     );
-    std::thread::sleep(Duration::from_millis(300));
-    // The retired thread is reaped on the next submission.
-    rt.run(async { hive::to_thread(|| ()).await.unwrap() })
+    assert_eq!(rt.metrics().blocking_threads, 1);
+}
+
+#[test]
+fn an_idle_thread_retires_after_its_keep_alive() {
+    let rt = hive::Runtime::builder()
+        .loops(1)
+        .blocking_keep_alive(Duration::from_millis(20))
+        .build()
         .unwrap();
+    let first = rt
+        .run(async {
+            hive::to_thread(|| std::thread::current().id())
+                .await
+                .unwrap()
+        })
+        .unwrap();
+    // Bounded retries, not a timing assert: each pause outlasts the keep-alive,
+    // so the first thread retires unless the machine starves it every time.
+    let retired = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(60));
+        let now = rt
+            .run(async {
+                hive::to_thread(|| std::thread::current().id())
+                    .await
+                    .unwrap()
+            })
+            .unwrap();
+        now != first
+    });
+    assert!(retired, "the idle blocking thread never retired");
+    // Retired threads are reaped (joined) on the next submission.
     assert_eq!(rt.metrics().blocking_threads, 1);
 }
 

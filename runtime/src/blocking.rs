@@ -17,7 +17,9 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-type Job = Box<dyn FnOnce() + Send + 'static>;
+/// A job runs the function and returns the waker of the task awaiting it,
+/// which the pool wakes only after counting the worker idle again.
+type Job = Box<dyn FnOnce() -> Option<Waker> + Send + 'static>;
 
 pub(crate) struct BlockingPool {
     inner: Arc<PoolInner>,
@@ -65,14 +67,9 @@ impl BlockingPool {
         let filled = slot.clone();
         let job: Job = Box::new(move || {
             let result = catch_unwind(AssertUnwindSafe(f)).map_err(TaskError::Panicked);
-            let waker = {
-                let mut slot = filled.lock();
-                slot.result = Some(result);
-                slot.waker.take()
-            };
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            let mut slot = filled.lock();
+            slot.result = Some(result);
+            slot.waker.take()
         });
         if let Err(job) = self.submit(job) {
             drop(job);
@@ -92,7 +89,9 @@ impl BlockingPool {
             }
         }
         state.queue.push_back(job);
-        if state.idle > 0 {
+        // Each idle worker takes one queued job; only the excess needs a new
+        // thread (so two quick submissions never queue behind one worker).
+        if state.queue.len() <= state.idle {
             self.inner.work_ready.notify_one();
         } else if state.threads.len() < self.inner.max_threads {
             let id = state.next_id;
@@ -161,8 +160,17 @@ impl PoolInner {
         loop {
             if let Some(job) = state.queue.pop_front() {
                 drop(state);
-                job(); // catches its own panics
+                let waker = job(); // catches its own panics
                 state = self.state.lock();
+                // Idle before waking the awaiting task: the next job it
+                // submits reuses this thread instead of starting another.
+                state.idle += 1;
+                drop(state);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+                state = self.state.lock();
+                state.idle -= 1;
                 continue;
             }
             if state.shutdown {
