@@ -57,6 +57,7 @@ pub use mio;
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
+    pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::idle::{Idle, SearchState};
     pub use crate::parker::{DriverWaker, Parker};
     pub use crate::queue::{Injector, Local, Stealer};

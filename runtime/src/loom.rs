@@ -44,6 +44,7 @@ mod imp {
             }
         }
     }
+    pub(crate) use std::thread;
     pub(crate) use std::thread_local;
 }
 
@@ -100,6 +101,7 @@ mod imp {
     pub(crate) mod cell {
         pub(crate) use loom::cell::UnsafeCell;
     }
+    pub(crate) use loom::thread;
     pub(crate) use loom::thread_local;
 }
 
