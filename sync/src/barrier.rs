@@ -71,18 +71,18 @@ impl State {
 impl Barrier {
     /// Creates a barrier for `parties` tasks.
     ///
-    /// # Panics
-    ///
-    /// If `parties` is 0 (asyncio raises `ValueError`): no wait could ever
-    /// complete.
+    /// A barrier of 0 parties could never release anyone, so 0 is treated as
+    /// 1, as `std::sync::Barrier` and tokio do (asyncio raises `ValueError`;
+    /// hive does not panic on input).
     ///
     /// # Examples
     ///
     /// ```
     /// assert_eq!(hive::sync::Barrier::new(3).parties(), 3);
+    /// assert_eq!(hive::sync::Barrier::new(0).parties(), 1);
     /// ```
     pub fn new(parties: usize) -> Self {
-        assert!(parties > 0, "a Barrier needs at least one party");
+        let parties = parties.max(1);
         Self {
             parties,
             state: Mutex::new(State {
