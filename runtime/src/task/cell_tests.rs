@@ -263,3 +263,62 @@ fn task_refs_and_wakers_keep_the_cell_alive_until_the_last_goes() {
     assert!(info.is_done());
     drop(info); // last reference: the cell is freed here (Miri checks it)
 }
+
+#[test]
+fn the_future_is_dropped_where_it_lies_so_self_borrows_stay_valid() {
+    // A destructor that follows a borrow into its own async block: if the
+    // runner moved the future out before dropping it, the borrow would
+    // dangle (Miri reports it; natively the length reads garbage).
+    struct ReadsOnDrop<'a>(&'a Vec<u32>, Rc<Cell<usize>>);
+    impl Drop for ReadsOnDrop<'_> {
+        fn drop(&mut self) {
+            self.1.set(self.0.iter().sum::<u32>() as usize);
+        }
+    }
+    for cancel in [true, false] {
+        let sched = Sched::default();
+        let seen = Rc::new(Cell::new(0));
+        let gate = Gate::default();
+        let (s, wait) = (seen.clone(), gate.wait());
+        let task = spawn(&sched, async move {
+            let numbers = vec![1, 2, 3, 4];
+            let _reader = ReadsOnDrop(&numbers, s);
+            wait.await;
+        });
+        sched.run_all();
+        if cancel {
+            task.cancel();
+        } else {
+            gate.open();
+        }
+        sched.run_all();
+        assert_eq!(seen.get(), 10, "cancel = {cancel}");
+        drop(task);
+    }
+}
+
+#[test]
+fn a_destructor_that_panics_while_cancelled_still_frees_the_rest() {
+    struct Boom;
+    impl Drop for Boom {
+        fn drop(&mut self) {
+            panic!("drop boom");
+        }
+    }
+    let sched = Sched::default();
+    let other = Rc::new(());
+    let (b, o) = (Boom, other.clone());
+    let mut task = spawn(&sched, async move {
+        let _o = o;
+        let _b = b;
+        std::future::pending::<()>().await
+    });
+    sched.run_all();
+    task.cancel();
+    sched.run_all();
+    assert_eq!(Rc::strong_count(&other), 1, "the sibling local was dropped");
+    match poll_handle(&mut task).0 {
+        Poll::Ready(Err(err)) => assert_eq!(err.panic_message(), Some("drop boom")),
+        _ => panic!("expected the destructor's panic"),
+    }
+}

@@ -13,7 +13,7 @@ use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::ptr::NonNull;
+use std::ptr::{self, NonNull};
 use std::task::{Context, Poll, Waker};
 
 /// Where the runtime routes a task's wake-ups; a mock in the loom models.
@@ -369,13 +369,29 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     }
 }
 
-/// Drops the future in place (it may panic in `Drop`); the stage becomes `Consumed`.
+/// Drops the future where it lies (it may panic in `Drop`); the stage becomes
+/// `Consumed`. Moving it out first would break the pin promise: an async
+/// block may hold references into itself that its destructors still follow.
 fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
-    // SAFETY: only called by the runner, which holds RUNNING.
-    let old = cell
-        .stage
-        .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
-    catch_unwind(AssertUnwindSafe(move || drop(old))).map_err(TaskError::Panicked)
+    /// Writes `Consumed` over the dropped stage, even when a destructor
+    /// unwinds (drop glue still drops the remaining fields first).
+    struct MarkConsumed<F: Future>(*mut Stage<F>);
+    impl<F: Future> Drop for MarkConsumed<F> {
+        fn drop(&mut self) {
+            // SAFETY: the old value was dropped in place just before; writing
+            // without reading it avoids a second drop.
+            unsafe { ptr::write(self.0, Stage::Consumed) }
+        }
+    }
+    cell.stage.with_mut(|stage| {
+        catch_unwind(AssertUnwindSafe(|| {
+            let _mark = MarkConsumed(stage);
+            // SAFETY: only the runner calls this, holding RUNNING, so it has
+            // the stage to itself; `_mark` makes it valid again afterwards.
+            unsafe { ptr::drop_in_place(stage) }
+        }))
+        .map_err(TaskError::Panicked)
+    })
 }
 
 /// Stores the output and settles who drops it. The caller still holds its
