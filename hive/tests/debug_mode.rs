@@ -1,5 +1,6 @@
-//! Debug mode's slow-poll warnings and the per-task tracing spans, observed
-//! through a small recording `tracing` subscriber.
+//! Debug mode's slow-poll warnings (with the task's call graph) and the
+//! per-task tracing spans, observed through a small recording `tracing`
+//! subscriber.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -75,6 +76,11 @@ fn debug_mode_warns_about_slow_polls_naming_the_task_and_spans_name_tasks() {
         .collect();
     assert_eq!(slow.len(), 1, "{lines:#?}");
     assert!(slow[0].contains("sluggish"), "{slow:?}");
+    // The warning carries the call graph: main awaits the slow task.
+    assert!(
+        slow[0].contains("call_graph=main (id ") && slow[0].contains("[await] sluggish (id "),
+        "{slow:?}"
+    );
     assert!(
         lines
             .iter()

@@ -12,6 +12,8 @@
 
 mod blocking;
 mod builder;
+mod call_graph;
+mod combinators;
 mod context;
 mod coop;
 mod error;
@@ -35,6 +37,21 @@ mod yield_now;
 
 pub use blocking::{to_thread, Blocking};
 pub use builder::Builder;
+pub use call_graph::{
+    capture_call_graph, dump_tasks, format_call_graph, print_call_graph, AwaitKind, CallGraph,
+    CallGraphNode, TaskDump, TaskState,
+};
+pub use combinators::as_completed::{as_completed, as_completed_timeout, AsCompleted};
+pub use combinators::gather::{
+    gather_all, gather_all_results, Gather, GatherAll, GatherAllResults, GatherResults,
+};
+pub use combinators::promise::{InvalidState, Promise, PromiseError};
+pub use combinators::shield::{shield, Shield};
+pub use combinators::task_group::{
+    task_group, ChildFailed, ChildTask, Failure, FailureKind, TaskGroup, TaskGroupError,
+    TaskGroupHandle,
+};
+pub use combinators::wait::{wait, ReturnWhen};
 pub use error::{NoRunningLoop, RunError, SpawnError};
 pub use event_loop::callback::{Handle, TimerHandle};
 pub use event_loop::{current_loop_id, get_running_loop, loop_ids, Loop, LoopId};
@@ -44,8 +61,8 @@ pub use reactor::{IoSource, ReadyEvent};
 pub use runner::{run, run_local};
 pub use runtime::{Runtime, ShutdownReport};
 pub use task::{
-    all_tasks, current_task, spawn, spawn_local, spawn_on_loop, spawn_on_loop_with, Task,
-    TaskError, TaskId, TaskInfo,
+    all_tasks, current_task, spawn, spawn_local, spawn_on_loop, spawn_on_loop_with,
+    BlockingJoinError, Task, TaskError, TaskId, TaskInfo,
 };
 pub use time::{sleep, sleep_until, timeout, timeout_at, Elapsed, Sleep, Timeout, TimeoutHandle};
 pub use yield_now::{yield_now, YieldNow};
@@ -53,11 +70,18 @@ pub use yield_now::{yield_now, YieldNow};
 /// mio, re-exported: [`IoSource`] registers `mio::event::Source`s.
 pub use mio;
 
+/// What the `gather!` macros expand to; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::combinators::gather::{GatherSlots, Slot};
+}
+
 /// Internals the loom models in `hive-loom-tests` drive directly.
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
     pub use crate::blocking::{Blocking, BlockingPool};
+    pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
     pub use crate::idle::{Idle, SearchState};
     pub use crate::parker::{DriverWaker, Parker};
     pub use crate::queue::{Injector, Local, Stealer};

@@ -1,13 +1,14 @@
 //! `task::Builder`: spawn with a name.
 
 use super::handle::Task;
-use super::spawn::{check_loop, current_or_panic, spawn_inner, spawn_placed, BuildThenRun};
+use super::spawn::{check_loop, current_or_panic, spawn_placed, BuildThenRun};
 use crate::context;
 use crate::error::SpawnError;
 use crate::event_loop::LoopId;
 use std::future::Future;
 
-/// Configures a task before spawning it (today: its name).
+/// Configures a task before spawning it: its name, where it starts, and
+/// whether it starts eagerly.
 ///
 /// ```
 /// # hive::run(async {
@@ -21,6 +22,7 @@ use std::future::Future;
 pub struct Builder {
     name: Option<Box<str>>,
     start_on: Option<LoopId>,
+    eager: bool,
 }
 
 impl Builder {
@@ -62,6 +64,33 @@ impl Builder {
         self
     }
 
+    /// Starts the task eagerly (asyncio 3.12's eager task factory): `spawn`
+    /// polls it once, synchronously, before returning. If it finishes in
+    /// that poll it is never queued at all; otherwise it continues like any
+    /// task once woken.
+    ///
+    /// Only meaningful on a loop thread of the same runtime, and, for a
+    /// pinned task, on its own loop (for `start_on`, on that loop): anywhere
+    /// else (a foreign thread, `Runtime::block_on`, another loop) the task
+    /// is queued as usual. A task spawned while the runtime shuts down is
+    /// never run eagerly.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// static RAN: AtomicBool = AtomicBool::new(false);
+    /// let task = hive::task::Builder::new().eager(true).spawn(async { RAN.store(true, Ordering::SeqCst); 1 });
+    /// assert!(RAN.load(Ordering::SeqCst)); // it ran inside spawn
+    /// assert!(task.is_done());
+    /// assert_eq!(task.await.unwrap(), 1);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "asyncio.eager_task_factory")]
+    pub fn eager(mut self, eager: bool) -> Self {
+        self.eager = eager;
+        self
+    }
+
     /// As [`hive::spawn`](crate::spawn), with this builder's settings.
     ///
     /// # Panics
@@ -82,7 +111,7 @@ impl Builder {
             .start_on
             .filter(|id| id.0 < shared.loops.len())
             .map(|id| id.0);
-        spawn_placed(&shared, future, self.name, None, start_on)
+        spawn_placed(&shared, future, self.name, None, start_on, self.eager)
     }
 
     /// As [`hive::spawn_local`](crate::spawn_local), with this builder's settings.
@@ -103,7 +132,14 @@ impl Builder {
     {
         let (shared, index) = context::with_core(|core| core.map(|c| (c.shared.clone(), c.index)))
             .ok_or(SpawnError::NotOnLoop)?;
-        Ok(spawn_inner(&shared, future, self.name, Some(index)))
+        Ok(spawn_placed(
+            &shared,
+            future,
+            self.name,
+            Some(index),
+            None,
+            self.eager,
+        ))
     }
 
     /// As [`hive::spawn_on_loop`](crate::spawn_on_loop), with this builder's settings.
@@ -124,7 +160,14 @@ impl Builder {
     {
         let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
         check_loop(&shared, id)?;
-        Ok(spawn_inner(&shared, future, self.name, Some(id.0)))
+        Ok(spawn_placed(
+            &shared,
+            future,
+            self.name,
+            Some(id.0),
+            None,
+            self.eager,
+        ))
     }
 
     /// As [`hive::spawn_on_loop_with`](crate::spawn_on_loop_with), with this builder's settings.
@@ -151,11 +194,13 @@ impl Builder {
     {
         let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
         check_loop(&shared, id)?;
-        Ok(spawn_inner(
+        Ok(spawn_placed(
             &shared,
             BuildThenRun::Build(Some(make)),
             self.name,
             Some(id.0),
+            None,
+            self.eager,
         ))
     }
 }

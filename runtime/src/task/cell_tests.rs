@@ -265,6 +265,51 @@ fn task_refs_and_wakers_keep_the_cell_alive_until_the_last_goes() {
 }
 
 #[test]
+fn poll_complete_and_the_panic_peek_leave_the_output_to_the_handle() {
+    use crate::call_graph::AwaitKind;
+    let sched = Sched::default();
+    let gate = Gate::default();
+    let wait = gate.wait();
+    let mut task = spawn(&sched, async move {
+        wait.await;
+        panic!("late panic");
+    });
+    sched.run_all();
+    let counter = Arc::new(CountWake(AtomicUsize::new(0)));
+    let waker = Waker::from(counter.clone());
+    let cx = Context::from_waker(&waker);
+    assert!(task.poll_complete(&cx, AwaitKind::Wait).is_pending());
+    assert!(!task.is_panicked());
+    gate.open();
+    sched.run_all();
+    assert_eq!(counter.0.load(SeqCst), 1);
+    assert!(task.poll_complete(&cx, AwaitKind::Wait).is_ready());
+    assert!(task.is_panicked());
+    let (poll, _) = poll_handle(&mut task);
+    assert!(matches!(poll, Poll::Ready(Err(TaskError::Panicked(_)))));
+}
+
+#[test]
+fn a_task_ref_from_a_handle_outlives_it_and_frees_the_cell() {
+    use crate::call_graph::AwaitKind;
+    let sched = Sched::default();
+    let task = spawn(&sched, async { String::from("out") });
+    task.set_awaiter(Some(TaskId(9)), AwaitKind::TaskGroup);
+    let task_ref = task.task_ref();
+    assert_eq!(
+        task_ref.header().awaiter(),
+        Some((TaskId(9), AwaitKind::TaskGroup))
+    );
+    // A task group's link survives the handle; any other is cleared by it.
+    drop(task);
+    assert!(task_ref.header().awaiter().is_some());
+    sched.run_all();
+    assert!(task_ref.is_done());
+    assert!(!task_ref.cancel());
+    drop(task_ref); // the last reference: frees the cell and the output
+}
+
+#[test]
 fn the_future_is_dropped_where_it_lies_so_self_borrows_stay_valid() {
     // A destructor that follows a borrow into its own async block: if the
     // runner moved the future out before dropping it, the borrow would

@@ -2,12 +2,15 @@
 
 use super::error::TaskError;
 use super::id::TaskId;
-use super::raw::RawTask;
+use super::raw::{RawTask, TaskRef};
+use crate::call_graph::AwaitKind;
+use crate::context;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 /// A handle to a spawned task: await it for the task's `Result`.
 ///
@@ -122,6 +125,143 @@ impl<T> Task<T> {
         self.raw.header().name()
     }
 
+    /// Waits for the task from a plain thread (not a loop): asyncio's
+    /// `run_coroutine_threadsafe(...).result()`.
+    ///
+    /// The outer `Result` says whether the wait itself worked; the inner one
+    /// is what awaiting the task would give.
+    ///
+    /// # Errors
+    /// [`BlockingJoinError::OnLoopThread`] when called on a loop thread, where
+    /// blocking could stall the very task it waits for: await it instead.
+    ///
+    /// ```
+    /// let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    /// let task = rt.spawn(async { 6 * 7 });
+    /// assert_eq!(task.blocking_join().unwrap().unwrap(), 42);
+    /// ```
+    #[doc(alias = "concurrent.futures.Future.result")]
+    pub fn blocking_join(mut self) -> Result<Result<T, TaskError>, BlockingJoinError> {
+        self.blocking_wait(None)
+    }
+
+    /// As [`blocking_join`](Task::blocking_join), giving up after `timeout`
+    /// (asyncio's `result(timeout)`): the task keeps running and the handle
+    /// stays usable, so the wait can be retried, or the task cancelled.
+    ///
+    /// # Errors
+    /// [`BlockingJoinError::Elapsed`] when `timeout` passes first;
+    /// [`BlockingJoinError::OnLoopThread`] on a loop thread.
+    ///
+    /// # Panics
+    /// If called again after it returned the task's result.
+    ///
+    /// ```
+    /// let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    /// let mut task = rt.spawn(std::future::pending::<()>());
+    /// let waited = task.blocking_join_timeout(std::time::Duration::from_millis(5));
+    /// assert_eq!(waited.unwrap_err(), hive::BlockingJoinError::Elapsed);
+    /// task.cancel();
+    /// ```
+    pub fn blocking_join_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Result<T, TaskError>, BlockingJoinError> {
+        self.blocking_wait(Some(Instant::now() + timeout))
+    }
+
+    fn blocking_wait(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Result<T, TaskError>, BlockingJoinError> {
+        if context::with_core(|core| core.is_some()) {
+            return Err(BlockingJoinError::OnLoopThread);
+        }
+        let waker = Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Poll::Ready(out) = Pin::new(&mut *self).poll(&mut cx) {
+                return Ok(out);
+            }
+            match deadline {
+                None => std::thread::park(),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Err(BlockingJoinError::Elapsed);
+                    }
+                    std::thread::park_timeout(deadline - now);
+                }
+            }
+        }
+    }
+
+    /// Polls for the output, recording the current task as the awaiter.
+    pub(crate) fn poll_via(
+        &mut self,
+        cx: &mut Context<'_>,
+        kind: AwaitKind,
+    ) -> Poll<Result<T, TaskError>> {
+        assert!(
+            !self.finished,
+            "a hive::Task was polled again after it returned its result"
+        );
+        self.note_awaiter(kind);
+        let coop = std::task::ready!(crate::coop::poll_proceed(cx));
+        match self.try_take(cx) {
+            Some(out) => {
+                coop.made_progress();
+                self.finished = true;
+                Poll::Ready(out)
+            }
+            None => Poll::Pending,
+        }
+    }
+
+    /// Ready once the task completed, without taking its output.
+    pub(crate) fn poll_complete(&mut self, cx: &Context<'_>, kind: AwaitKind) -> Poll<()> {
+        self.note_awaiter(kind);
+        let snapshot = self.raw.header().state.load();
+        if snapshot.is_complete() || !self.register(cx.waker(), snapshot.has_join_waker()) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Whether the task completed with a panic (its output not yet taken).
+    pub(crate) fn is_panicked(&self) -> bool {
+        // SAFETY: we are the handle and checked COMPLETE; the output type is
+        // not needed to inspect the stage.
+        !self.finished && self.is_done() && unsafe { self.raw.output_is_panic() }
+    }
+
+    /// Records the running task (if any) as this task's awaiter: one relaxed
+    /// store, no allocation.
+    fn note_awaiter(&self, kind: AwaitKind) {
+        if let Some(current) = context::current_task() {
+            // SAFETY: the current task's header stays alive while it is
+            // being polled, which is when this runs.
+            let id = unsafe { current.as_ref() }.id;
+            self.raw.header().set_awaiter(Some(id), kind);
+        }
+    }
+
+    /// Forgets who awaits this task (the awaiter stopped awaiting it).
+    pub(crate) fn clear_awaiter(&self) {
+        self.raw.header().set_awaiter(None, AwaitKind::Await);
+    }
+
+    /// Records `by` as the task awaiting this one.
+    pub(crate) fn set_awaiter(&self, by: Option<super::TaskId>, kind: AwaitKind) {
+        self.raw.header().set_awaiter(by, kind);
+    }
+
+    /// A counted, type-erased reference to the task (for cancelling it later).
+    pub(crate) fn task_ref(&self) -> TaskRef {
+        self.raw.to_task_ref()
+    }
+
     /// Takes the output; `None` while the task runs.
     fn try_take(&mut self, cx: &Context<'_>) -> Option<Result<T, TaskError>> {
         let state = &self.raw.header().state;
@@ -161,25 +301,21 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        assert!(
-            !self.finished,
-            "a hive::Task was polled again after it returned its result"
-        );
-        let coop = std::task::ready!(crate::coop::poll_proceed(cx));
-        match self.try_take(cx) {
-            Some(out) => {
-                coop.made_progress();
-                self.finished = true;
-                Poll::Ready(out)
-            }
-            None => Poll::Pending,
-        }
+        self.poll_via(cx, AwaitKind::Await)
     }
 }
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
         let header = self.raw.header();
+        // Nobody awaits it through this handle any more (a task group's link
+        // is the group's, not the handle's: it stays).
+        if header
+            .awaiter()
+            .is_some_and(|(_, kind)| kind != AwaitKind::TaskGroup)
+        {
+            header.set_awaiter(None, AwaitKind::Await);
+        }
         if header.state.drop_join_interest() {
             // SAFETY: the task is complete and we are the handle.
             unsafe { self.raw.drop_output() };
@@ -200,5 +336,51 @@ impl<T> fmt::Debug for Task<T> {
             .field("name", &self.name())
             .field("done", &self.is_done())
             .finish()
+    }
+}
+
+/// Why [`Task::blocking_join`] could not wait for the task.
+///
+/// ```
+/// let rt = hive::Runtime::builder().loops(1).build().unwrap();
+/// let mut task = rt.spawn(std::future::pending::<()>());
+/// let err = task.blocking_join_timeout(std::time::Duration::ZERO).unwrap_err();
+/// println!("{err}");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlockingJoinError {
+    /// Called on a loop thread, where blocking could stall the task waited for.
+    OnLoopThread,
+    /// The timeout passed before the task finished (it keeps running).
+    Elapsed,
+}
+
+impl fmt::Display for BlockingJoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockingJoinError::OnLoopThread => f.write_str(
+                "blocking_join was called on a hive loop thread, where blocking could stall \
+                 the task it waits for; `.await` the task instead",
+            ),
+            BlockingJoinError::Elapsed => f.write_str(
+                "the task did not finish before the timeout; it is still running \
+                 (wait again, or cancel it)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BlockingJoinError {}
+
+/// Wakes a thread parked in `blocking_join`.
+struct ThreadWaker(std::thread::Thread);
+
+impl std::task::Wake for ThreadWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.unpark();
     }
 }

@@ -23,8 +23,9 @@ impl TaskInfo {
     ///
     /// ```
     /// # hive::run(async {
-    /// let t = hive::spawn(async {});
+    /// let t = hive::spawn(std::future::pending::<()>());
     /// assert!(hive::all_tasks().iter().any(|i| i.id() == t.id()));
+    /// t.cancel();
     /// # }).unwrap();
     /// ```
     pub fn id(&self) -> TaskId {

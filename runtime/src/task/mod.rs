@@ -14,7 +14,7 @@ pub(crate) mod waker;
 
 pub use builder::Builder;
 pub use error::TaskError;
-pub use handle::Task;
+pub use handle::{BlockingJoinError, Task};
 pub use id::TaskId;
 pub use info::{all_tasks, current_task, TaskInfo};
 pub use spawn::{spawn, spawn_local, spawn_on_loop, spawn_on_loop_with};

@@ -8,13 +8,16 @@ use super::error::TaskError;
 use super::id::TaskId;
 use super::state::{Idle, Notify, Run, State};
 use super::waker;
+use crate::call_graph::AwaitKind;
 use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::{self, NonNull};
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 /// Where the runtime routes a task's wake-ups; a mock in the loom models.
 pub trait Schedule: Send + Sync + 'static {
@@ -36,6 +39,12 @@ pub struct Header {
     pub(crate) owner: Option<usize>,
     /// Written by the handle while it owns the slot; see `state.rs`.
     join_waker: UnsafeCell<Option<Waker>>,
+    /// Who awaits this task, for call graphs: `(awaiter id << 3) | kind`, or
+    /// 0 for nobody. Only ever read for diagnostics, so every access is
+    /// `Relaxed`: one store per poll of a handle, no allocation.
+    awaiter: AtomicU64,
+    /// When the task was spawned (its age in `dump_tasks`).
+    pub(crate) spawned_at: Instant,
 }
 
 // SAFETY: the header's only interior-mutable fields are the atomic state and
@@ -61,12 +70,27 @@ impl Header {
     pub fn owner(&self) -> Option<usize> {
         self.owner
     }
+    /// Records that task `by` awaits this one (through `kind`); `None` clears it.
+    pub(crate) fn set_awaiter(&self, by: Option<TaskId>, kind: AwaitKind) {
+        let word = match by {
+            Some(id) => (id.0 << 3) | kind as u64,
+            None => 0,
+        };
+        self.awaiter.store(word, Relaxed);
+    }
+    /// Who awaits this task, as last recorded.
+    pub(crate) fn awaiter(&self) -> Option<(TaskId, AwaitKind)> {
+        let word = self.awaiter.load(Relaxed);
+        let kind = AwaitKind::from_bits(word & 0b111)?;
+        Some((TaskId(word >> 3), kind))
+    }
 }
 
 struct Vtable {
     run: unsafe fn(NonNull<Header>),
     schedule: unsafe fn(NonNull<Header>),
     read_output: unsafe fn(NonNull<Header>, *mut ()),
+    output_is_panic: unsafe fn(NonNull<Header>) -> bool,
     drop_output: unsafe fn(NonNull<Header>),
     dealloc: unsafe fn(NonNull<Header>),
 }
@@ -89,6 +113,7 @@ impl<F: Future + 'static, S: Schedule> Cell<F, S> {
         run: run::<F, S>,
         schedule: schedule::<F, S>,
         read_output: read_output::<F, S>,
+        output_is_panic: output_is_panic::<F, S>,
         drop_output: drop_output::<F, S>,
         dealloc: dealloc::<F, S>,
     };
@@ -122,6 +147,8 @@ where
             name: spawn.name,
             owner: spawn.owner,
             join_waker: UnsafeCell::new(None),
+            awaiter: AtomicU64::new(0),
+            spawned_at: Instant::now(),
         },
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
@@ -202,6 +229,26 @@ impl RawTask {
     pub(crate) unsafe fn read_output(self, dst: *mut ()) {
         // SAFETY: guaranteed by the caller.
         unsafe { (self.header().vtable.read_output)(self.ptr, dst) }
+    }
+
+    /// Whether the stored output is a panic; `false` once it was read.
+    ///
+    /// # Safety
+    /// The caller is the join handle and saw `COMPLETE`.
+    pub(crate) unsafe fn output_is_panic(self) -> bool {
+        // SAFETY: guaranteed by the caller.
+        unsafe { (self.header().vtable.output_is_panic)(self.ptr) }
+    }
+
+    /// A new counted reference to this task.
+    ///
+    /// The caller must hold some reference to the task meanwhile (every
+    /// `RawTask` in circulation is backed by one).
+    pub(crate) fn to_task_ref(self) -> TaskRef {
+        self.header().state.ref_inc();
+        // `self.ptr` came from `new_task`'s `Box::leak`: it carries the
+        // allocation's provenance, so the new reference may free the cell.
+        TaskRef(self)
     }
 
     /// Drops an output the handle will never read.
@@ -452,6 +499,17 @@ unsafe fn read_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>, ds
         // SAFETY: dst is the handle's `Option<Result<T, TaskError>>`.
         unsafe { *dst = Some(output) };
     }
+}
+
+unsafe fn output_is_panic<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) -> bool {
+    // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    cell.stage.with(|stage| {
+        // SAFETY: COMPLETE with JOIN_INTEREST: the handle owns the stage, and
+        // this only reads it.
+        let stage = unsafe { &*stage };
+        matches!(stage, Stage::Finished(Err(TaskError::Panicked(_))))
+    })
 }
 
 unsafe fn drop_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {

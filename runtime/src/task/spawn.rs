@@ -2,7 +2,7 @@
 
 use super::handle::Task;
 use super::id::TaskId;
-use super::raw::{new_task, Schedule, Spawn};
+use super::raw::{new_task, Header, Notified, Schedule, Spawn};
 use crate::context;
 use crate::error::SpawnError;
 use crate::event_loop::{LoopId, Pinned};
@@ -10,6 +10,7 @@ use crate::loom::sync::Arc;
 use crate::shared::Shared;
 use std::future::Future;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 /// Creates the task, registers it, and queues its first run.
@@ -25,16 +26,18 @@ pub(crate) fn spawn_inner<F>(
 where
     F: Future + 'static,
 {
-    spawn_placed(shared, future, name, owner, None)
+    spawn_placed(shared, future, name, owner, None, false)
 }
 
-/// [`spawn_inner`], plus the loop a stealable task should start on.
+/// [`spawn_inner`], plus the loop a stealable task should start on, and
+/// whether to run its first poll right here (eager start).
 pub(crate) fn spawn_placed<F>(
     shared: &Arc<Shared>,
     future: F,
     name: Option<Box<str>>,
     owner: Option<usize>,
     start_on: Option<usize>,
+    eager: bool,
 ) -> Task<F::Output>
 where
     F: Future + 'static,
@@ -46,11 +49,41 @@ where
         // Too late to run: it completes as cancelled on its first run.
         raw.cancel();
     }
+    if eager && !shared.is_shutting_down() && can_run_here(shared, owner, start_on) {
+        run_eagerly(shared, notified);
+        return Task::from_raw(raw);
+    }
     match (owner, start_on) {
         (None, Some(index)) => shared.push_pinned(index, Pinned::Start(notified)),
         _ => shared.schedule(notified),
     }
     Task::from_raw(raw)
+}
+
+/// Whether this thread is a loop of `shared` on which the task may run now:
+/// its owner for a pinned task, any loop for a stealable one (unless it was
+/// asked to start on another).
+fn can_run_here(shared: &Arc<Shared>, owner: Option<usize>, start_on: Option<usize>) -> bool {
+    context::with_core(|core| {
+        core.is_some_and(|core| {
+            Arc::ptr_eq(&core.shared, shared)
+                && !matches!(owner.or(start_on), Some(index) if index != core.index)
+        })
+    })
+}
+
+/// Eager start (asyncio 3.12's eager tasks): polls the new task once, right
+/// now, inside the spawner's poll. If that poll finishes it, the task is
+/// never queued; otherwise its wakers queue it as usual.
+fn run_eagerly(shared: &Arc<Shared>, notified: Notified) {
+    struct Restore(Option<NonNull<Header>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            context::set_current_task(self.0);
+        }
+    }
+    let _restore = Restore(context::set_current_task(Some(notified.as_ptr())));
+    crate::coop::with_budget(shared.config.coop_budget, || notified.run());
 }
 
 pub(crate) fn current_or_panic(what: &str) -> Arc<Shared> {
