@@ -32,3 +32,9 @@ pub use hive_runtime::*;
 pub mod sync {
     pub use hive_sync::*;
 }
+
+/// Sockets, streams, servers, transports and protocols on the loops'
+/// reactors (`hive-net`): asyncio's networking, spread over every core.
+pub mod net {
+    pub use hive_net::*;
+}

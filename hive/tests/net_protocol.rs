@@ -1,0 +1,259 @@
+//! Transports and protocols: callback order, flow control, reading pause,
+//! datagram endpoints.
+
+use hive::net::{
+    create_connection, create_datagram_endpoint, create_server, open_connection, start_server,
+};
+use hive::net::{DatagramProtocol, DatagramTransport, Protocol, Transport};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Default)]
+struct Recorder {
+    events: Arc<Mutex<Vec<String>>>,
+    transport: Option<Transport>,
+    echo: bool,
+}
+
+impl Protocol for Recorder {
+    fn connection_made(&mut self, t: Transport) {
+        self.events.lock().unwrap().push("made".into());
+        self.transport = Some(t);
+    }
+    fn data_received(&mut self, data: &[u8]) {
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("data:{}", String::from_utf8_lossy(data)));
+        if self.echo {
+            self.transport.as_ref().unwrap().write(data);
+        }
+    }
+    fn eof_received(&mut self) -> bool {
+        self.events.lock().unwrap().push("eof".into());
+        false
+    }
+    fn connection_lost(&mut self, error: Option<std::io::Error>) {
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("lost:{}", error.is_some()));
+    }
+    fn pause_writing(&mut self) {
+        self.events.lock().unwrap().push("pause".into());
+    }
+    fn resume_writing(&mut self) {
+        self.events.lock().unwrap().push("resume".into());
+    }
+}
+
+#[test]
+fn server_protocol_callbacks_run_in_asyncio_order() {
+    hive::run(async {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let ev = events.clone();
+        let server = create_server(
+            move || Recorder {
+                events: ev.clone(),
+                echo: true,
+                ..Recorder::default()
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let (mut r, w) = open_connection(server.local_addrs()[0].as_inet().unwrap())
+            .await
+            .unwrap();
+        w.write(b"hi");
+        assert_eq!(r.read_exact(2).await.unwrap(), b"hi");
+        w.write_eof();
+        assert_eq!(
+            r.read_to_end().await.unwrap(),
+            b"",
+            "eof_received -> false closes"
+        );
+        server.close();
+        hive::timeout(Duration::from_secs(10), server.wait_closed())
+            .await
+            .unwrap();
+        let got = events.lock().unwrap().clone();
+        assert_eq!(got, ["made", "data:hi", "eof", "lost:false"]);
+    })
+    .unwrap();
+}
+
+#[test]
+fn client_protocol_sees_pause_and_resume_writing_around_the_high_water_mark() {
+    hive::run(async {
+        // The peer reads nothing until told, so the client's buffer fills.
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let go_rx = Arc::new(Mutex::new(Some(go_rx)));
+        let server = start_server(
+            move |mut r, _w| {
+                let rx = go_rx.lock().unwrap().take();
+                async move {
+                    if let Some(rx) = rx {
+                        hive::to_thread(move || rx.recv()).await.unwrap().unwrap();
+                    }
+                    let _ = r.read_to_end().await;
+                }
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let ev = events.clone();
+        let (t, done) = create_connection(
+            move || Recorder {
+                events: ev,
+                ..Recorder::default()
+            },
+            server.local_addrs()[0].as_inet().unwrap(),
+        )
+        .await
+        .unwrap();
+        t.set_write_buffer_limits(64 * 1024, None);
+        let chunk = vec![1u8; 256 * 1024];
+        for _ in 0..16 {
+            t.write(&chunk);
+        }
+        assert!(t.get_write_buffer_size() > 64 * 1024);
+        // The connection task reports the pause.
+        for _ in 0..200 {
+            if events.lock().unwrap().iter().any(|e| e == "pause") {
+                break;
+            }
+            hive::sleep(Duration::from_millis(5)).await;
+        }
+        go_tx.send(()).unwrap();
+        for _ in 0..2000 {
+            if events.lock().unwrap().iter().any(|e| e == "resume") {
+                break;
+            }
+            hive::sleep(Duration::from_millis(5)).await;
+        }
+        t.close();
+        hive::timeout(Duration::from_secs(20), done)
+            .await
+            .unwrap()
+            .unwrap();
+        let got = events.lock().unwrap().clone();
+        assert_eq!(got, ["made", "pause", "resume", "lost:false"]);
+    })
+    .unwrap();
+}
+
+#[test]
+fn pause_reading_stops_data_received_until_resumed() {
+    hive::run(async {
+        let server = start_server(
+            |_r, w| async move {
+                w.write(b"one");
+                w.drain().await.unwrap();
+                hive::sleep(Duration::from_millis(30)).await;
+                w.write(b"two");
+                w.drain().await.unwrap();
+                hive::sleep(Duration::from_millis(30)).await;
+                w.close();
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let ev = events.clone();
+        let (t, done) = create_connection(
+            move || Recorder {
+                events: ev,
+                ..Recorder::default()
+            },
+            server.local_addrs()[0].as_inet().unwrap(),
+        )
+        .await
+        .unwrap();
+        for _ in 0..400 {
+            if events.lock().unwrap().len() >= 2 {
+                break;
+            }
+            hive::sleep(Duration::from_millis(5)).await;
+        }
+        t.pause_reading();
+        assert!(!t.is_reading());
+        hive::sleep(Duration::from_millis(120)).await;
+        assert_eq!(
+            events.lock().unwrap().clone(),
+            ["made", "data:one"],
+            "nothing read while paused"
+        );
+        t.resume_reading();
+        hive::timeout(Duration::from_secs(10), done)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            events.lock().unwrap().clone(),
+            ["made", "data:one", "data:two", "eof", "lost:false"]
+        );
+    })
+    .unwrap();
+}
+
+struct DgramEcho {
+    transport: Option<DatagramTransport>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl DatagramProtocol for DgramEcho {
+    fn connection_made(&mut self, t: DatagramTransport) {
+        self.log.lock().unwrap().push("made".into());
+        self.transport = Some(t);
+    }
+    fn datagram_received(&mut self, data: &[u8], addr: SocketAddr) {
+        self.log
+            .lock()
+            .unwrap()
+            .push(format!("dgram:{}", data.len()));
+        self.transport.as_ref().unwrap().sendto(data, Some(addr));
+    }
+    fn connection_lost(&mut self, _: Option<std::io::Error>) {
+        self.log.lock().unwrap().push("lost".into());
+    }
+}
+
+#[test]
+fn datagram_endpoint_echoes_and_closes_once() {
+    hive::run(async {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let l = log.clone();
+        let (t, done) = create_datagram_endpoint(
+            move || DgramEcho {
+                transport: None,
+                log: l,
+            },
+            Some("127.0.0.1:0".parse().unwrap()),
+            None,
+        )
+        .await
+        .unwrap();
+        let client = hive::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        client.connect(t.local_addr().unwrap()).await.unwrap();
+        for n in [1usize, 100, 1400] {
+            client.send(&vec![9u8; n]).await.unwrap();
+            let mut buf = [0u8; 2000];
+            assert_eq!(client.recv(&mut buf).await.unwrap(), n);
+        }
+        t.close();
+        hive::timeout(Duration::from_secs(10), done)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            log.lock().unwrap().clone(),
+            ["made", "dgram:1", "dgram:100", "dgram:1400", "lost"]
+        );
+    })
+    .unwrap();
+}

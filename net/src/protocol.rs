@@ -1,0 +1,580 @@
+//! asyncio's low-level API: `Protocol` callbacks driven by a connection
+//! task, and the `Transport` handle they write through.
+
+use crate::accept::Spawner;
+use crate::addr::ToSocketAddrs;
+use crate::conn::{Addr, Conn};
+use crate::connect::ConnectOptions;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::Arc;
+use crate::start::{Bind, StartServer};
+use crate::write_core::{Closing, WriteCore};
+use crate::UnixStream;
+use hive_runtime::{LoopId, Task};
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::path::Path;
+use std::task::Poll;
+
+/// A connection's callbacks (asyncio's `asyncio.Protocol`). They run on
+/// the loop that owns the socket, in asyncio's order:
+/// `connection_made` first, then `data_received`*, then `eof_received`
+/// at most once, then `connection_lost` exactly once, last.
+/// `pause_writing`/`resume_writing` bracket periods when the transport's
+/// write buffer is above its high-water mark; they run right after the
+/// callback whose `write` crossed the mark.
+///
+/// ```
+/// struct Echo(Option<hive::net::Transport>);
+/// impl hive::net::Protocol for Echo {
+///     fn connection_made(&mut self, t: hive::net::Transport) { self.0 = Some(t); }
+///     fn data_received(&mut self, data: &[u8]) { self.0.as_ref().unwrap().write(data); }
+/// }
+/// # hive::run(async {
+/// let server = hive::net::create_server(|| Echo(None), "127.0.0.1:0").await.unwrap();
+/// let addr = server.local_addrs()[0].as_inet().unwrap();
+/// let (mut r, w) = hive::net::open_connection(addr).await.unwrap();
+/// w.write(b"ping");
+/// assert_eq!(r.read_exact(4).await.unwrap(), b"ping");
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.Protocol")]
+pub trait Protocol: 'static {
+    /// The connection is up; keep the transport to write.
+    #[doc(alias = "BaseProtocol.connection_made")]
+    fn connection_made(&mut self, transport: Transport) {
+        let _ = transport;
+    }
+    /// Bytes arrived.
+    #[doc(alias = "Protocol.data_received")]
+    fn data_received(&mut self, data: &[u8]);
+    /// The peer sent EOF. Return `true` to keep the connection open for
+    /// writing (then close it yourself); `false` closes it.
+    #[doc(alias = "Protocol.eof_received")]
+    fn eof_received(&mut self) -> bool {
+        false
+    }
+    /// The connection is closed: `None` after a clean close, else the error.
+    #[doc(alias = "BaseProtocol.connection_lost")]
+    fn connection_lost(&mut self, error: Option<io::Error>) {
+        let _ = error;
+    }
+    /// The write buffer went above the high-water mark.
+    #[doc(alias = "BaseProtocol.pause_writing")]
+    fn pause_writing(&mut self) {}
+    /// The write buffer fell to the low-water mark.
+    #[doc(alias = "BaseProtocol.resume_writing")]
+    fn resume_writing(&mut self) {}
+}
+
+/// A connection's handle for its protocol (asyncio's `Transport`):
+/// writes buffer and never block; cheap to clone, usable from any thread.
+///
+/// ```
+/// struct Hello;
+/// impl hive::net::Protocol for Hello {
+///     fn connection_made(&mut self, t: hive::net::Transport) {
+///         t.write(b"hello");
+///         t.close();
+///     }
+///     fn data_received(&mut self, _: &[u8]) {}
+/// }
+/// # hive::run(async {
+/// let server = hive::net::create_server(|| Hello, "127.0.0.1:0").await.unwrap();
+/// let (mut r, _w) = hive::net::open_connection(server.local_addrs()[0].as_inet().unwrap()).await.unwrap();
+/// assert_eq!(r.read_to_end().await.unwrap(), b"hello");
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.Transport")]
+#[derive(Clone)]
+pub struct Transport {
+    core: Arc<WriteCore>,
+    reading_paused: Arc<AtomicBool>,
+}
+
+impl Transport {
+    fn new(core: Arc<WriteCore>) -> Transport {
+        Transport {
+            core,
+            reading_paused: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Queues `data`; sent at once if the socket has room.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.write(b"data");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.write")]
+    pub fn write(&self, data: &[u8]) {
+        self.core.write(data);
+    }
+
+    /// Queues each buffer in turn.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.writelines(["a", "b"]);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.writelines")]
+    pub fn writelines<I: IntoIterator<Item = B>, B: AsRef<[u8]>>(&self, lines: I) {
+        for l in lines {
+            self.core.write(l.as_ref());
+        }
+    }
+
+    /// Sends EOF after the buffered data; reading goes on.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.write_eof();
+    /// assert!(t.is_closing());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.write_eof")]
+    pub fn write_eof(&self) {
+        self.core.close(Closing::Eof);
+    }
+
+    /// Always true for TCP and Unix streams.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert!(t.can_write_eof());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.can_write_eof")]
+    pub fn can_write_eof(&self) -> bool {
+        true
+    }
+
+    /// Closes after the buffered data is sent; reading stops now.
+    /// `connection_lost(None)` follows.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.close();
+    /// _task.await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "BaseTransport.close")]
+    pub fn close(&self) {
+        self.core.close(Closing::Close);
+    }
+
+    /// Closes at once, discarding buffered data.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.abort();
+    /// _task.await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.abort")]
+    pub fn abort(&self) {
+        self.core.abort();
+    }
+
+    /// True once closing or closed.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert!(!t.is_closing());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "BaseTransport.is_closing")]
+    pub fn is_closing(&self) -> bool {
+        self.core.is_closing()
+    }
+
+    /// Stops calling `data_received` until [`resume_reading`](Transport::resume_reading).
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.pause_reading();
+    /// assert!(!t.is_reading());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "ReadTransport.pause_reading")]
+    pub fn pause_reading(&self) {
+        self.reading_paused.store(true, Ordering::Release);
+    }
+
+    /// Resumes reading.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.pause_reading();
+    /// t.resume_reading();
+    /// assert!(t.is_reading());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "ReadTransport.resume_reading")]
+    pub fn resume_reading(&self) {
+        self.reading_paused.store(false, Ordering::Release);
+        self.core.wake_owner();
+    }
+
+    /// True unless reading is paused.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert!(t.is_reading());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "ReadTransport.is_reading")]
+    pub fn is_reading(&self) -> bool {
+        !self.reading_paused.load(Ordering::Acquire)
+    }
+
+    /// Sets the high-water mark and the low one (default high / 4).
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// t.set_write_buffer_limits(1 << 20, None);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.set_write_buffer_limits")]
+    pub fn set_write_buffer_limits(&self, high: usize, low: Option<usize>) {
+        self.core.set_limits(high, low);
+    }
+
+    /// Bytes buffered and not yet taken by the kernel.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert_eq!(t.get_write_buffer_size(), 0);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.get_write_buffer_size")]
+    pub fn get_write_buffer_size(&self) -> usize {
+        self.core.buffer_size()
+    }
+
+    /// The peer's address.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert!(t.peer_addr().unwrap().as_inet().is_some());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "peername")]
+    pub fn peer_addr(&self) -> io::Result<Addr> {
+        self.core.conn.peer_addr()
+    }
+
+    /// The local address.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert!(t.local_addr().is_ok());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "sockname")]
+    pub fn local_addr(&self) -> io::Result<Addr> {
+        self.core.conn.local_addr()
+    }
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("buffered", &self.core.buffer_size())
+            .field("closing", &self.is_closing())
+            .finish()
+    }
+}
+
+/// Runs `proto`'s callbacks for one connection until it is lost.
+async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
+    let core = transport.core.clone();
+    proto.connection_made(transport.clone());
+    let mut reported_paused = false;
+    let mut eof = false;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut lost: Option<io::Error> = None;
+    poll_fn(|cx| {
+        core.set_owner(cx.waker());
+        loop {
+            let (paused, done, error, closing) = {
+                let st = core.state.lock();
+                let done = st.aborted || (st.closing == Closing::Close && st.shut);
+                (st.paused, done, st.error(), st.closing)
+            };
+            if paused != reported_paused {
+                reported_paused = paused;
+                if paused {
+                    proto.pause_writing();
+                } else {
+                    proto.resume_writing();
+                }
+                continue;
+            }
+            if let Some(e) = error {
+                lost = Some(e);
+                return Poll::Ready(());
+            }
+            if done {
+                return Poll::Ready(());
+            }
+            let _ = core.poll_flush(cx);
+            if core.state.lock().closing == Closing::Close && core.state.lock().shut {
+                continue;
+            }
+            if eof || closing == Closing::Close || !transport.is_reading() {
+                return Poll::Pending;
+            }
+            match core.conn.poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(0)) => {
+                    eof = true;
+                    if !proto.eof_received() {
+                        core.close(Closing::Close);
+                    }
+                }
+                Poll::Ready(Ok(n)) => proto.data_received(&buf[..n]),
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(e)) => {
+                    core.abort();
+                    lost = Some(e);
+                    return Poll::Ready(());
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    })
+    .await;
+    proto.connection_lost(lost);
+}
+
+fn start_protocol<P: Protocol + Send>(proto: P, conn: Conn) -> io::Result<(Transport, Task<P>)> {
+    let loop_id = conn.loop_id();
+    let transport = Transport::new(WriteCore::new(conn, true));
+    let t = transport.clone();
+    let task = hive_runtime::spawn_on_loop(loop_id, async move {
+        let mut proto = proto;
+        drive(&mut proto, t).await;
+        proto
+    })
+    .map_err(io::Error::other)?;
+    Ok((transport, task))
+}
+
+/// Connects over TCP (Happy Eyeballs, `TCP_NODELAY`) and drives the
+/// protocol `factory` builds on the socket's loop (asyncio's
+/// `loop.create_connection`). The task gives the protocol back after
+/// `connection_lost`.
+///
+/// # Errors
+/// The connect error, listing the addresses tried.
+///
+/// ```
+/// #[derive(Default)]
+/// struct Collect(Vec<u8>);
+/// impl hive::net::Protocol for Collect {
+///     fn data_received(&mut self, d: &[u8]) { self.0.extend_from_slice(d); }
+/// }
+/// # hive::run(async {
+/// let server = hive::net::start_server(|_r, w| async move { w.write(b"bye"); w.close(); }, "127.0.0.1:0").await.unwrap();
+/// let addr = server.local_addrs()[0].as_inet().unwrap();
+/// let (_transport, done) = hive::net::create_connection(Collect::default, addr).await.unwrap();
+/// assert_eq!(done.await.unwrap().0, b"bye");
+/// # }).unwrap();
+/// ```
+#[doc(alias = "loop.create_connection")]
+pub async fn create_connection<P, F>(
+    factory: F,
+    addr: impl ToSocketAddrs,
+) -> io::Result<(Transport, Task<P>)>
+where
+    F: FnOnce() -> P,
+    P: Protocol + Send,
+{
+    let stream = ConnectOptions::new().nodelay(true).connect(addr).await?;
+    start_protocol(factory(), Conn::Tcp(Arc::new(stream)))
+}
+
+/// [`create_connection`] over a Unix socket (asyncio's `create_unix_connection`).
+///
+/// # Errors
+/// `ENOENT`/`ECONNREFUSED` when nothing listens at `path`.
+///
+/// ```
+/// struct Nop;
+/// impl hive::net::Protocol for Nop { fn data_received(&mut self, _: &[u8]) {} }
+/// # hive::run(async {
+/// let path = std::env::temp_dir().join(format!("hive-doc-cuc-{}.sock", std::process::id()));
+/// let _ = std::fs::remove_file(&path);
+/// let server = hive::net::create_unix_server(|| Nop, &path).await.unwrap();
+/// let (t, done) = hive::net::create_unix_connection(|| Nop, &path).await.unwrap();
+/// t.close();
+/// done.await.unwrap();
+/// server.close();
+/// # }).unwrap();
+/// ```
+#[doc(alias = "loop.create_unix_connection")]
+pub async fn create_unix_connection<P, F>(
+    factory: F,
+    path: impl AsRef<Path>,
+) -> io::Result<(Transport, Task<P>)>
+where
+    F: FnOnce() -> P,
+    P: Protocol + Send,
+{
+    let stream = UnixStream::connect(path).await?;
+    start_protocol(factory(), Conn::Unix(Arc::new(stream)))
+}
+
+/// Starts a TCP server that builds a protocol with `factory` for each
+/// connection, on the loop that owns the connection's socket (asyncio's
+/// `loop.create_server`); the protocol need not be `Send`. Options and
+/// placement as for [`start_server`](crate::start_server).
+///
+/// ```
+/// struct Upper(Option<hive::net::Transport>);
+/// impl hive::net::Protocol for Upper {
+///     fn connection_made(&mut self, t: hive::net::Transport) { self.0 = Some(t); }
+///     fn data_received(&mut self, d: &[u8]) { self.0.as_ref().unwrap().write(&d.to_ascii_uppercase()); }
+/// }
+/// # hive::run(async {
+/// let server = hive::net::create_server(|| Upper(None), "127.0.0.1:0").await.unwrap();
+/// let (mut r, w) = hive::net::open_connection(server.local_addrs()[0].as_inet().unwrap()).await.unwrap();
+/// w.write(b"abc");
+/// assert_eq!(r.read_exact(3).await.unwrap(), b"ABC");
+/// # }).unwrap();
+/// ```
+#[doc(alias = "loop.create_server")]
+pub fn create_server<P, F>(factory: F, addr: impl ToSocketAddrs) -> StartServer
+where
+    F: Fn() -> P + Send + Sync + 'static,
+    P: Protocol,
+{
+    StartServer::new(
+        protocol_spawner(factory),
+        Bind::Tcp(crate::addr::Sealed::target(addr)),
+    )
+}
+
+/// [`create_server`] on a Unix socket (asyncio's `create_unix_server`).
+///
+/// ```
+/// struct Nop;
+/// impl hive::net::Protocol for Nop { fn data_received(&mut self, _: &[u8]) {} }
+/// # hive::run(async {
+/// let path = std::env::temp_dir().join(format!("hive-doc-cus-{}.sock", std::process::id()));
+/// let _ = std::fs::remove_file(&path);
+/// let server = hive::net::create_unix_server(|| Nop, &path).await.unwrap();
+/// server.close();
+/// # }).unwrap();
+/// ```
+#[doc(alias = "loop.create_unix_server")]
+pub fn create_unix_server<P, F>(factory: F, path: impl AsRef<Path>) -> StartServer
+where
+    F: Fn() -> P + Send + Sync + 'static,
+    P: Protocol,
+{
+    StartServer::new(
+        protocol_spawner(factory),
+        Bind::Unix(path.as_ref().to_path_buf()),
+    )
+}
+
+fn protocol_spawner<P, F>(factory: F) -> Box<dyn Fn(usize) -> Spawner + Send>
+where
+    F: Fn() -> P + Send + Sync + 'static,
+    P: Protocol,
+{
+    let factory = Arc::new(factory);
+    Box::new(move |_limit| {
+        let factory = factory.clone();
+        Arc::new(
+            move |conn: Conn, loop_id: LoopId, _pinned: bool, guard: crate::server::ClientGuard| {
+                let transport = Transport::new(WriteCore::new(conn, true));
+                guard.register(transport.core.clone());
+                let factory = factory.clone();
+                // Protocols always run pinned to the socket's loop, as in asyncio.
+                let spawned = hive_runtime::spawn_on_loop_with(loop_id, move || async move {
+                    let _guard = guard;
+                    let mut proto = factory();
+                    drive(&mut proto, transport).await;
+                });
+                if let Err(e) = spawned {
+                    tracing::error!("hive-net: could not start a protocol task: {e}");
+                }
+            },
+        )
+    })
+}

@@ -1,0 +1,331 @@
+//! `Server`: listening sockets, their accept loops, and the connections
+//! they started (asyncio's `Server` object).
+
+use crate::conn::Addr;
+use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::loom::sync::{Arc, Mutex};
+use crate::write_core::{Closing, WriteCore};
+use hive_runtime::Task;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::poll_fn;
+use std::path::PathBuf;
+use std::task::{Poll, Waker};
+
+/// A running server: its listeners accept in background tasks and each
+/// connection runs its handler (asyncio's `Server`, as returned by
+/// `start_server`). Cloning gives another handle to the same server;
+/// dropping every handle leaves it serving until the runtime shuts down.
+///
+/// ```
+/// # hive::run(async {
+/// let server = hive::net::start_server(
+///     |_r, w| async move { w.write(b"hi\n"); let _ = w.drain().await; },
+///     "127.0.0.1:0",
+/// ).await.unwrap();
+/// let addr = server.local_addrs()[0].as_inet().unwrap();
+/// let (mut r, _w) = hive::net::open_connection(addr).await.unwrap();
+/// assert_eq!(r.readline().await.unwrap(), b"hi\n");
+/// server.close();
+/// server.wait_closed().await;
+/// assert!(!server.is_serving());
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.Server")]
+#[derive(Clone)]
+pub struct Server {
+    pub(crate) shared: Arc<ServerShared>,
+}
+
+pub(crate) struct ServerShared {
+    state: Mutex<ServerState>,
+    accept_errors: AtomicU64,
+    local_addrs: Mutex<Vec<Addr>>,
+    unix_path: Mutex<Option<PathBuf>>,
+}
+
+#[derive(Default)]
+struct ServerState {
+    closed: bool,
+    accept_tasks: Vec<Task<()>>,
+    accept_running: usize,
+    clients: HashMap<u64, Arc<WriteCore>>,
+    next_client: u64,
+    live: usize,
+    waiters: Vec<Waker>,
+}
+
+impl ServerState {
+    fn wake(&mut self) {
+        for w in self.waiters.drain(..) {
+            w.wake();
+        }
+    }
+}
+
+impl Server {
+    pub(crate) fn new() -> Server {
+        Server {
+            shared: Arc::new(ServerShared {
+                state: Mutex::new(ServerState::default()),
+                accept_errors: AtomicU64::new(0),
+                local_addrs: Mutex::new(Vec::new()),
+                unix_path: Mutex::new(None),
+            }),
+        }
+    }
+
+    pub(crate) fn add_listener(&self, addr: Addr, task: Task<()>) {
+        self.shared.local_addrs.lock().push(addr);
+        self.shared.state.lock().accept_tasks.push(task);
+    }
+
+    pub(crate) fn set_unix_path(&self, path: PathBuf) {
+        *self.shared.unix_path.lock() = Some(path);
+    }
+
+    /// Counts an accept loop as running until the guard drops.
+    pub(crate) fn accept_guard(&self) -> AcceptGuard {
+        self.shared.state.lock().accept_running += 1;
+        AcceptGuard {
+            shared: self.shared.clone(),
+        }
+    }
+
+    pub(crate) fn count_accept_error(&self) {
+        self.shared.accept_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Registers a new connection; `None` once the server is closed.
+    pub(crate) fn client_guard(&self) -> ClientGuard {
+        let mut st = self.shared.state.lock();
+        st.live += 1;
+        let id = st.next_client;
+        st.next_client += 1;
+        ClientGuard {
+            shared: self.shared.clone(),
+            id,
+        }
+    }
+
+    /// True while the listeners accept (asyncio's `is_serving`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// assert!(s.is_serving());
+    /// s.close();
+    /// assert!(!s.is_serving());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.is_serving")]
+    pub fn is_serving(&self) -> bool {
+        !self.shared.state.lock().closed
+    }
+
+    /// The addresses listened on (asyncio's `Server.sockets`): one per
+    /// listener (per loop with `per_loop`, all the same address).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// assert_ne!(s.local_addrs()[0].as_inet().unwrap().port(), 0);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.sockets")]
+    pub fn local_addrs(&self) -> Vec<Addr> {
+        self.shared.local_addrs.lock().clone()
+    }
+
+    /// Stops listening: the listeners close (a Unix server removes its
+    /// socket file); connections already accepted go on (asyncio's `close`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// s.close();
+    /// s.wait_closed().await;
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.close")]
+    pub fn close(&self) {
+        let tasks = {
+            let mut st = self.shared.state.lock();
+            if st.closed {
+                return;
+            }
+            st.closed = true;
+            st.wake();
+            std::mem::take(&mut st.accept_tasks)
+        };
+        for t in &tasks {
+            t.cancel();
+        }
+        if let Some(path) = self.shared.unix_path.lock().take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Closes every connection gracefully, after its buffered data
+    /// (asyncio 3.13's `close_clients`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// s.close_clients();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.close_clients")]
+    pub fn close_clients(&self) {
+        let clients: Vec<_> = self.shared.state.lock().clients.values().cloned().collect();
+        for c in clients {
+            c.close(Closing::Close);
+        }
+    }
+
+    /// Closes every connection at once, dropping buffered data (asyncio
+    /// 3.13's `abort_clients`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// s.abort_clients();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.abort_clients")]
+    pub fn abort_clients(&self) {
+        let clients: Vec<_> = self.shared.state.lock().clients.values().cloned().collect();
+        for c in clients {
+            c.abort();
+        }
+    }
+
+    /// Waits until the server is closed, its accept loops have stopped and
+    /// every connection handler has returned (asyncio 3.12+'s `wait_closed`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// s.close();
+    /// s.wait_closed().await;
+    /// assert_eq!(s.connections(), 0);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.wait_closed")]
+    pub async fn wait_closed(&self) {
+        poll_fn(|cx| {
+            let mut st = self.shared.state.lock();
+            if st.closed && st.accept_running == 0 && st.live == 0 {
+                Poll::Ready(())
+            } else {
+                st.waiters.push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// Serves until [`close`](Server::close) is called; if this future is
+    /// dropped (cancelled) first, it closes the server (asyncio's
+    /// `serve_forever`: accepting already started with the server).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// let forever = hive::spawn({ let s = s.clone(); async move { s.serve_forever().await } });
+    /// s.close();
+    /// forever.await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Server.serve_forever")]
+    pub async fn serve_forever(&self) {
+        // Owns a handle rather than borrowing `self`: the guard must not
+        // depend on memory outside this future when the future is dropped.
+        struct CloseOnDrop(Server);
+        impl Drop for CloseOnDrop {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _guard = CloseOnDrop(self.clone());
+        poll_fn(|cx| {
+            let mut st = self.shared.state.lock();
+            if st.closed {
+                Poll::Ready(())
+            } else {
+                st.waiters.push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// Connections whose handler is still running.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// assert_eq!(s.connections(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub fn connections(&self) -> usize {
+        self.shared.state.lock().live
+    }
+
+    /// Accept errors survived so far (`EMFILE`, `ENFILE`, `ECONNABORTED`,
+    /// ...): each is logged, the loop backs off if it must, and goes on.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// assert_eq!(s.accept_errors(), 0);
+    /// # }).unwrap();
+    /// ```
+    pub fn accept_errors(&self) -> u64 {
+        self.shared.accept_errors.load(Ordering::Relaxed)
+    }
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("addrs", &self.local_addrs())
+            .field("serving", &self.is_serving())
+            .field("connections", &self.connections())
+            .finish()
+    }
+}
+
+/// Keeps a connection counted until its handler returns.
+pub(crate) struct ClientGuard {
+    shared: Arc<ServerShared>,
+    id: u64,
+}
+
+impl ClientGuard {
+    /// Lets `close_clients`/`abort_clients` reach this connection.
+    pub(crate) fn register(&self, core: Arc<WriteCore>) {
+        self.shared.state.lock().clients.insert(self.id, core);
+    }
+}
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        let mut st = self.shared.state.lock();
+        st.clients.remove(&self.id);
+        st.live -= 1;
+        st.wake();
+    }
+}
+
+pub(crate) struct AcceptGuard {
+    shared: Arc<ServerShared>,
+}
+
+impl Drop for AcceptGuard {
+    fn drop(&mut self) {
+        let mut st = self.shared.state.lock();
+        st.accept_running -= 1;
+        st.wake();
+    }
+}

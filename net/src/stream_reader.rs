@@ -1,0 +1,518 @@
+//! `StreamReader`: asyncio's buffered reader over a connection.
+
+use crate::conn::Conn;
+use crate::error::{IncompleteRead, LimitOverrun, ReadError};
+use crate::loom::sync::Arc;
+use crate::stream_writer::StreamWriter;
+use crate::write_core::WriteCore;
+use crate::{TcpStream, UnixStream};
+use futures_io::AsyncRead as _;
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// asyncio's default stream buffer limit (64 KiB).
+pub const DEFAULT_LIMIT: usize = 64 * 1024;
+
+/// The reading end of a connection, with asyncio's `StreamReader` methods:
+/// [`read`](StreamReader::read), [`readline`](StreamReader::readline),
+/// [`read_exact`](StreamReader::read_exact), [`read_until`](StreamReader::read_until),
+/// [`at_eof`](StreamReader::at_eof). It also implements
+/// `futures_io::{AsyncRead, AsyncBufRead}`.
+///
+/// Reads happen on demand (asyncio reads ahead in the background): the
+/// kernel's socket buffer is the read-ahead, and an unread stream pushes
+/// back on its peer. Unlike asyncio's `readline`, a line over the limit
+/// keeps its data in the buffer (as `read_until` does).
+///
+/// ```
+/// # hive::run(async {
+/// let (a, b) = hive::net::UnixStream::pair().unwrap();
+/// let (mut reader, _w) = hive::net::StreamReader::from_unix(a);
+/// b.write_all(b"line one\nrest").await.unwrap();
+/// drop(b);
+/// assert_eq!(reader.readline().await.unwrap(), b"line one\n");
+/// assert_eq!(reader.read_to_end().await.unwrap(), b"rest");
+/// assert!(reader.at_eof());
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.StreamReader")]
+pub struct StreamReader {
+    src: Source,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    limit: usize,
+}
+
+enum Source {
+    Conn(Conn),
+    Other(Box<dyn futures_io::AsyncRead + Send + Unpin>),
+}
+
+/// One separator or several, for [`StreamReader::read_until`].
+///
+/// ```
+/// # hive::run(async {
+/// let (a, b) = hive::net::UnixStream::pair().unwrap();
+/// let (mut r, _w) = hive::net::StreamReader::from_unix(a);
+/// b.write_all(b"a;b\r\n").await.unwrap();
+/// assert_eq!(r.read_until(b";").await.unwrap(), b"a;");
+/// assert_eq!(r.read_until([&b"\n"[..], b"\r\n"]).await.unwrap(), b"b\r\n");
+/// # }).unwrap();
+/// ```
+pub trait Separators {
+    /// The separators (each non-empty).
+    fn separators(&self) -> Vec<&[u8]>;
+}
+
+impl<const N: usize> Separators for &[u8; N] {
+    fn separators(&self) -> Vec<&[u8]> {
+        vec![&self[..]]
+    }
+}
+impl Separators for &[u8] {
+    fn separators(&self) -> Vec<&[u8]> {
+        vec![self]
+    }
+}
+impl Separators for &str {
+    fn separators(&self) -> Vec<&[u8]> {
+        vec![self.as_bytes()]
+    }
+}
+impl Separators for u8 {
+    fn separators(&self) -> Vec<&[u8]> {
+        vec![std::slice::from_ref(self)]
+    }
+}
+impl<const N: usize> Separators for [&[u8]; N] {
+    fn separators(&self) -> Vec<&[u8]> {
+        self.to_vec()
+    }
+}
+impl Separators for &[&[u8]] {
+    fn separators(&self) -> Vec<&[u8]> {
+        self.to_vec()
+    }
+}
+
+impl StreamReader {
+    /// Wraps a TCP stream as a reader and a writer (asyncio's
+    /// `open_connection(sock=...)`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let l = hive::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let s = hive::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    /// let (_reader, writer) = hive::net::StreamReader::from_tcp(s);
+    /// writer.write(b"hi");
+    /// # }).unwrap();
+    /// ```
+    pub fn from_tcp(stream: TcpStream) -> (StreamReader, StreamWriter) {
+        Self::from_conn(Conn::Tcp(Arc::new(stream)))
+    }
+
+    /// Wraps a Unix stream as a reader and a writer.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_reader, _writer) = hive::net::StreamReader::from_unix(a);
+    /// # }).unwrap();
+    /// ```
+    pub fn from_unix(stream: UnixStream) -> (StreamReader, StreamWriter) {
+        Self::from_conn(Conn::Unix(Arc::new(stream)))
+    }
+
+    pub(crate) fn from_conn(conn: Conn) -> (StreamReader, StreamWriter) {
+        let core = WriteCore::new(conn.clone(), false);
+        (
+            Self::with_source(Source::Conn(conn)),
+            StreamWriter::from_core(core),
+        )
+    }
+
+    /// A reader over any `AsyncRead` (a pipe, a decompressor, ...).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"x\n").await.unwrap();
+    /// assert_eq!(r.readline().await.unwrap(), b"x\n");
+    /// # }).unwrap();
+    /// ```
+    pub fn new(reader: impl futures_io::AsyncRead + Send + Unpin + 'static) -> StreamReader {
+        Self::with_source(Source::Other(Box::new(reader)))
+    }
+
+    fn with_source(src: Source) -> StreamReader {
+        StreamReader {
+            src,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            eof: false,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+
+    /// Sets the buffer limit for `readline`/`read_until` (asyncio's `limit=`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let r = hive::net::StreamReader::new(a).with_limit(1 << 20);
+    /// assert_eq!(r.limit(), 1 << 20);
+    /// # }).unwrap();
+    /// ```
+    pub fn with_limit(mut self, limit: usize) -> StreamReader {
+        self.limit = limit.max(1);
+        self
+    }
+
+    /// The buffer limit.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// assert_eq!(hive::net::StreamReader::new(a).limit(), hive::net::DEFAULT_LIMIT);
+    /// # }).unwrap();
+    /// ```
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// True once the buffer is empty and the peer has sent EOF (asyncio's `at_eof`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// drop(b);
+    /// assert!(!r.at_eof());
+    /// assert!(r.read(10).await.unwrap().is_empty());
+    /// assert!(r.at_eof());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamReader.at_eof")]
+    pub fn at_eof(&self) -> bool {
+        self.eof && self.start == self.end
+    }
+
+    /// The bytes read from the socket and not consumed yet.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// assert!(hive::net::StreamReader::new(a).buffer().is_empty());
+    /// # }).unwrap();
+    /// ```
+    pub fn buffer(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Reads more into the buffer; `Ready(Ok(0))` at EOF.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.eof {
+            return Poll::Ready(Ok(0));
+        }
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        if self.end == self.buf.len() {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            } else {
+                let grown = (self.buf.len() * 2).clamp(16 * 1024, usize::MAX);
+                self.buf.resize(grown, 0);
+            }
+        }
+        let dst = &mut self.buf[self.end..];
+        let n = std::task::ready!(match &mut self.src {
+            Source::Conn(c) => c.poll_read(cx, dst),
+            Source::Other(r) => Pin::new(r).poll_read(cx, dst),
+        })?;
+        if n == 0 {
+            self.eof = true;
+        }
+        self.end += n;
+        Poll::Ready(Ok(n))
+    }
+
+    async fn fill(&mut self) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_fill(cx)).await
+    }
+
+    fn take(&mut self, n: usize) -> Vec<u8> {
+        let n = n.min(self.end - self.start);
+        let out = self.buf[self.start..self.start + n].to_vec();
+        self.start += n;
+        out
+    }
+
+    /// Reads up to `n` bytes: what is buffered, or else one read from the
+    /// socket; empty at EOF (asyncio's `read(n)`; `read(-1)` is
+    /// [`read_to_end`](StreamReader::read_to_end)).
+    ///
+    /// # Errors
+    /// The socket's error.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"abcdef").await.unwrap();
+    /// assert_eq!(r.read(4).await.unwrap(), b"abcd");
+    /// assert_eq!(r.read(4).await.unwrap(), b"ef");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamReader.read")]
+    pub async fn read(&mut self, n: usize) -> io::Result<Vec<u8>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        if self.start == self.end {
+            self.fill().await?;
+        }
+        Ok(self.take(n))
+    }
+
+    /// Reads into `buf` (buffered bytes first); `Ok(0)` at EOF. The
+    /// allocation-free form of [`read`](StreamReader::read).
+    ///
+    /// # Errors
+    /// The socket's error.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"xyz").await.unwrap();
+    /// let mut buf = [0; 8];
+    /// assert_eq!(r.read_into(&mut buf).await.unwrap(), 3);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "readinto")]
+    pub async fn read_into(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_read_into(cx, buf)).await
+    }
+
+    fn poll_read_into(&mut self, cx: &mut Context<'_>, out: &mut [u8]) -> Poll<io::Result<usize>> {
+        if out.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if self.start == self.end {
+            if self.eof {
+                return Poll::Ready(Ok(0));
+            }
+            // Nothing buffered: read straight into the caller's buffer.
+            let n = std::task::ready!(match &mut self.src {
+                Source::Conn(c) => c.poll_read(cx, out),
+                Source::Other(r) => Pin::new(r).poll_read(cx, out),
+            })?;
+            if n == 0 {
+                self.eof = true;
+            }
+            return Poll::Ready(Ok(n));
+        }
+        let n = out.len().min(self.end - self.start);
+        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        Poll::Ready(Ok(n))
+    }
+
+    /// Reads until EOF.
+    ///
+    /// # Errors
+    /// The socket's error.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"all of it").await.unwrap();
+    /// drop(b);
+    /// assert_eq!(r.read_to_end().await.unwrap(), b"all of it");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_to_end(&mut self) -> io::Result<Vec<u8>> {
+        while self.fill().await? > 0 {}
+        Ok(self.take(usize::MAX))
+    }
+
+    /// Reads exactly `n` bytes (asyncio's `readexactly`).
+    ///
+    /// # Errors
+    /// [`ReadError::Incomplete`] with the bytes that did arrive if the
+    /// stream ends first (they are consumed); [`ReadError::Io`].
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"12345").await.unwrap();
+    /// assert_eq!(r.read_exact(3).await.unwrap(), b"123");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamReader.readexactly")]
+    pub async fn read_exact(&mut self, n: usize) -> Result<Vec<u8>, ReadError> {
+        while self.end - self.start < n {
+            if self.fill().await? == 0 {
+                let partial = self.take(usize::MAX);
+                return Err(ReadError::Incomplete(IncompleteRead {
+                    partial,
+                    expected: Some(n),
+                }));
+            }
+        }
+        Ok(self.take(n))
+    }
+
+    /// Reads a line, `\n` included; at EOF, the rest (maybe empty)
+    /// (asyncio's `readline`).
+    ///
+    /// # Errors
+    /// [`ReadError::LimitOverrun`] when no `\n` is within the limit: the
+    /// data stays buffered (asyncio drops it here; hive keeps it, as in
+    /// `read_until`). [`ReadError::Io`].
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"hello\nworld").await.unwrap();
+    /// drop(b);
+    /// assert_eq!(r.readline().await.unwrap(), b"hello\n");
+    /// assert_eq!(r.readline().await.unwrap(), b"world");
+    /// assert_eq!(r.readline().await.unwrap(), b"");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamReader.readline")]
+    pub async fn readline(&mut self) -> Result<Vec<u8>, ReadError> {
+        match self.read_until(b"\n").await {
+            Err(ReadError::Incomplete(inc)) => Ok(inc.partial),
+            other => other,
+        }
+    }
+
+    /// Reads up to and including the first of `separators` found
+    /// (asyncio's `readuntil`, which takes a tuple of separators since 3.13).
+    ///
+    /// # Errors
+    /// [`ReadError::LimitOverrun`] when no separator is found within the
+    /// limit (the data stays buffered: read it with `read`, or raise the
+    /// limit); [`ReadError::Incomplete`] at EOF without a separator (the
+    /// rest is consumed into `partial`); [`ReadError::Io`].
+    ///
+    /// # Panics
+    /// If no separator is given or one is empty.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"key=value;").await.unwrap();
+    /// assert_eq!(r.read_until(b"=").await.unwrap(), b"key=");
+    /// assert_eq!(r.read_until(b";").await.unwrap(), b"value;");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamReader.readuntil")]
+    pub async fn read_until(&mut self, separators: impl Separators) -> Result<Vec<u8>, ReadError> {
+        let seps = separators.separators();
+        assert!(
+            !seps.is_empty() && seps.iter().all(|s| !s.is_empty()),
+            "read_until needs at least one non-empty separator"
+        );
+        let longest = seps.iter().map(|s| s.len()).max().unwrap_or(1);
+        let mut searched = 0; // bytes known to hold no separator start
+        loop {
+            let data = &self.buf[self.start..self.end];
+            let mut found: Option<(usize, usize)> = None;
+            for sep in &seps {
+                if let Some(i) = find(&data[searched..], sep) {
+                    let at = searched + i;
+                    let earlier = match found {
+                        None => true,
+                        Some((f, _)) => at < f,
+                    };
+                    if earlier {
+                        found = Some((at, sep.len()));
+                    }
+                }
+            }
+            if let Some((at, len)) = found {
+                if at > self.limit {
+                    return Err(ReadError::LimitOverrun(LimitOverrun {
+                        consumed: at,
+                        limit: self.limit,
+                    }));
+                }
+                return Ok(self.take(at + len));
+            }
+            if data.len() > self.limit {
+                return Err(ReadError::LimitOverrun(LimitOverrun {
+                    consumed: data.len(),
+                    limit: self.limit,
+                }));
+            }
+            searched = (data.len() + 1).saturating_sub(longest);
+            if self.fill().await? == 0 {
+                let partial = self.take(usize::MAX);
+                return Err(ReadError::Incomplete(IncompleteRead {
+                    partial,
+                    expected: None,
+                }));
+            }
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() == 1 {
+        return hay.iter().position(|&b| b == needle[0]);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+impl futures_io::AsyncRead for StreamReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_read_into(cx, buf)
+    }
+}
+
+impl futures_io::AsyncBufRead for StreamReader {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let this = self.get_mut();
+        if this.start == this.end {
+            std::task::ready!(this.poll_fill(cx))?;
+        }
+        Poll::Ready(Ok(&this.buf[this.start..this.end]))
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.get_mut();
+        this.start = (this.start + amt).min(this.end);
+    }
+}
+
+impl fmt::Debug for StreamReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamReader")
+            .field("buffered", &(self.end - self.start))
+            .field("eof", &self.eof)
+            .field("limit", &self.limit)
+            .finish()
+    }
+}

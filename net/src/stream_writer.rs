@@ -1,0 +1,313 @@
+//! `StreamWriter`: asyncio's buffered writer with `drain` backpressure.
+
+use crate::conn::{Addr, Conn};
+use crate::loom::sync::Arc;
+use crate::write_core::{Closing, WriteCore};
+use crate::{TcpStream, UnixStream};
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+
+/// The writing end of a connection, with asyncio's `StreamWriter` methods.
+///
+/// [`write`](StreamWriter::write) never waits: it sends what the socket
+/// takes at once and buffers the rest, which a background task flushes.
+/// [`drain`](StreamWriter::drain) is the backpressure point: it waits while
+/// the buffer is above the high-water mark (64 KiB by default) until it is
+/// down to the low-water mark (a quarter of it), and reports a lost
+/// connection. Call it after writes, as in asyncio.
+///
+/// ```
+/// # hive::run(async {
+/// let (a, b) = hive::net::UnixStream::pair().unwrap();
+/// let (_r, writer) = hive::net::StreamReader::from_unix(a);
+/// writer.write(b"hello ");
+/// writer.writelines([&b"wor"[..], b"ld"]);
+/// writer.drain().await.unwrap();
+/// writer.close();
+/// writer.wait_closed().await.unwrap();
+/// let mut peer = hive::net::StreamReader::new(b);
+/// assert_eq!(peer.read_to_end().await.unwrap(), b"hello world");
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.StreamWriter")]
+#[derive(Clone)]
+pub struct StreamWriter {
+    core: Arc<WriteCore>,
+}
+
+impl StreamWriter {
+    pub(crate) fn from_core(core: Arc<WriteCore>) -> StreamWriter {
+        StreamWriter { core }
+    }
+
+    pub(crate) fn core(&self) -> &Arc<WriteCore> {
+        &self.core
+    }
+
+    /// Queues `data` (sent at once if the socket has room). Errors surface
+    /// in [`drain`](StreamWriter::drain); writing after
+    /// [`close`](StreamWriter::close) or [`write_eof`](StreamWriter::write_eof)
+    /// makes the next `drain` fail.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.write(b"data");
+    /// w.drain().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.write")]
+    pub fn write(&self, data: &[u8]) {
+        self.core.write(data);
+    }
+
+    /// Queues each buffer in turn.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.writelines(["a", "b"].map(str::as_bytes));
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.writelines")]
+    pub fn writelines<I>(&self, lines: I)
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        for line in lines {
+            self.core.write(line.as_ref());
+        }
+    }
+
+    /// Waits while the write buffer is above the high-water mark, until it
+    /// is down to the low-water mark (asyncio's `drain`).
+    ///
+    /// # Errors
+    /// The connection's error (reset, broken pipe) once it is lost, or a
+    /// `BrokenPipe` naming the misuse after writing to a closed writer.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.write(&[0; 1000]);
+    /// w.drain().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.drain")]
+    pub async fn drain(&self) -> io::Result<()> {
+        poll_fn(|cx| self.core.poll_drain(cx)).await
+    }
+
+    /// Sends EOF once the buffer is written (shuts the write side down;
+    /// the read side stays open).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.write(b"last");
+    /// w.write_eof();
+    /// assert_eq!(hive::net::StreamReader::new(b).read_to_end().await.unwrap(), b"last");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.write_eof")]
+    pub fn write_eof(&self) {
+        self.core.close(Closing::Eof);
+    }
+
+    /// Always true: TCP and Unix streams can send EOF.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert!(w.can_write_eof());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.can_write_eof")]
+    pub fn can_write_eof(&self) -> bool {
+        true
+    }
+
+    /// Closes the connection once the buffer is written: both directions
+    /// are shut down (local reads see EOF too); the descriptor is released
+    /// when the reader and writer are dropped.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.close();
+    /// assert!(w.is_closing());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.close")]
+    pub fn close(&self) {
+        self.core.close(Closing::Close);
+    }
+
+    /// Closes at once, discarding the buffer (asyncio's `transport.abort()`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.abort();
+    /// w.wait_closed().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "Transport.abort")]
+    pub fn abort(&self) {
+        self.core.abort();
+    }
+
+    /// True after `close`, `write_eof` or `abort`.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert!(!w.is_closing());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.is_closing")]
+    pub fn is_closing(&self) -> bool {
+        self.core.is_closing()
+    }
+
+    /// Waits until `close` has flushed and shut the connection down.
+    ///
+    /// # Errors
+    /// Not after `close`; before it, the connection's error if it is lost.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.close();
+    /// w.wait_closed().await.unwrap();
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "StreamWriter.wait_closed")]
+    pub async fn wait_closed(&self) -> io::Result<()> {
+        poll_fn(|cx| self.core.poll_closed(cx)).await
+    }
+
+    /// Bytes buffered and not yet taken by the kernel.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert_eq!(w.write_buffer_size(), 0);
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "get_write_buffer_size")]
+    pub fn write_buffer_size(&self) -> usize {
+        self.core.buffer_size()
+    }
+
+    /// Sets the high-water mark and the low one (default: high / 4).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// w.set_write_buffer_limits(1 << 20, None);
+    /// assert_eq!(w.write_buffer_limits(), (1 << 20, 1 << 18));
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "WriteTransport.set_write_buffer_limits")]
+    pub fn set_write_buffer_limits(&self, high: usize, low: Option<usize>) {
+        self.core.set_limits(high, low);
+    }
+
+    /// `(high, low)` water marks.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert_eq!(w.write_buffer_limits(), (65536, 16384));
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "get_write_buffer_limits")]
+    pub fn write_buffer_limits(&self) -> (usize, usize) {
+        self.core.limits()
+    }
+
+    /// The peer's address (asyncio's `get_extra_info('peername')`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// println!("{}", w.peer_addr().unwrap());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "peername")]
+    pub fn peer_addr(&self) -> io::Result<Addr> {
+        self.core.conn.peer_addr()
+    }
+
+    /// The local address (asyncio's `get_extra_info('sockname')`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert!(w.local_addr().is_ok());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "sockname")]
+    pub fn local_addr(&self) -> io::Result<Addr> {
+        self.core.conn.local_addr()
+    }
+
+    /// The TCP socket, for options (asyncio's `get_extra_info('socket')`).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let l = hive::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let (_r, w) = hive::net::open_connection(l.local_addr().unwrap()).await.unwrap();
+    /// assert!(w.tcp_stream().unwrap().nodelay().unwrap());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "get_extra_info")]
+    pub fn tcp_stream(&self) -> Option<&TcpStream> {
+        match &self.core.conn {
+            Conn::Tcp(s) => Some(s),
+            Conn::Unix(_) => None,
+        }
+    }
+
+    /// The Unix socket, if this is one.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert!(w.unix_stream().is_some());
+    /// # }).unwrap();
+    /// ```
+    pub fn unix_stream(&self) -> Option<&UnixStream> {
+        match &self.core.conn {
+            Conn::Unix(s) => Some(s),
+            Conn::Tcp(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for StreamWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamWriter")
+            .field("buffered", &self.core.buffer_size())
+            .field("closing", &self.core.is_closing())
+            .finish()
+    }
+}
