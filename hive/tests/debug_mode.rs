@@ -88,3 +88,38 @@ fn debug_mode_warns_about_slow_polls_naming_the_task_and_spans_name_tasks() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn an_error_nobody_retrieved_carries_its_call_graph_in_debug_mode() {
+    for debug in [true, false] {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let rt = hive::Runtime::builder()
+            .loops(1)
+            .debug(debug)
+            .exception_handler(move |ctx: hive::ExceptionContext| {
+                sink.lock().unwrap().push(ctx.call_graph);
+            })
+            .build()
+            .unwrap();
+        rt.run(async {
+            let failing = hive::task::Builder::new()
+                .name("doomed")
+                .spawn(async { panic!("never retrieved") });
+            drop(failing);
+            // Let it run and be reported.
+            hive::sleep(Duration::from_millis(20)).await;
+        })
+        .unwrap();
+        drop(rt);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "debug = {debug}");
+        match &seen[0] {
+            Some(graph) => {
+                assert!(debug);
+                assert!(graph.starts_with("doomed (id "), "{graph}");
+            }
+            None => assert!(!debug),
+        }
+    }
+}

@@ -11,6 +11,7 @@
 
 use crate::context;
 use crate::event_loop::LoopId;
+use crate::shared::Shared;
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;
 use std::collections::{HashMap, HashSet};
@@ -353,11 +354,8 @@ pub fn print_call_graph(id: Option<TaskId>) {
 /// The call graph around a task given its header, for debug-mode reports:
 /// unlike [`capture_call_graph`] it includes the task itself even when it
 /// has just completed (a slow final poll, an error nobody retrieved), so the
-/// report still shows who was awaiting it. Empty off a runtime.
-pub(crate) fn describe(header: &Header) -> String {
-    let Some(shared) = context::current_shared() else {
-        return String::new();
-    };
+/// report still shows who awaited it and what it was awaiting.
+pub(crate) fn describe(shared: &Shared, header: &Header) -> String {
     let mut tasks: HashMap<TaskId, Entry> = shared
         .registry
         .snapshot()

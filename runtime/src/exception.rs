@@ -25,6 +25,10 @@ pub struct ExceptionContext {
     pub loop_id: Option<LoopId>,
     /// The error itself; a panic keeps its payload.
     pub error: TaskError,
+    /// In debug mode, the call graph around the failed task (who awaited
+    /// it, what it awaited), as [`format_call_graph`](crate::format_call_graph)
+    /// prints it; `None` otherwise.
+    pub call_graph: Option<String>,
 }
 
 /// A shared exception handler. A plain `std` `Arc`: loom's cannot hold an
@@ -43,6 +47,7 @@ pub fn default_exception_handler(context: ExceptionContext) {
         task.id = context.task_id.map(|id| id.as_u64()),
         task.name = context.task_name.as_deref(),
         loop_id = context.loop_id.map(|l| l.index()),
+        call_graph = context.call_graph.as_deref(),
         "{}: {} (task {})",
         context.message,
         context.error,
@@ -64,6 +69,7 @@ impl ExceptionContext {
             task_name: None,
             loop_id: None,
             error: TaskError::Panicked(Box::new(message)),
+            call_graph: None,
         }
     }
 }

@@ -185,6 +185,7 @@ impl Shared {
             task_name: None,
             loop_id: Some(LoopId(index)),
             error,
+            call_graph: None,
         });
     }
 }
@@ -211,6 +212,10 @@ impl Schedule for Arc<Shared> {
                 .map(LoopId)
                 .or_else(crate::event_loop::current_loop_id),
             error,
+            call_graph: self
+                .config
+                .debug
+                .then(|| crate::call_graph::describe(self, task)),
         });
     }
 }

@@ -239,7 +239,7 @@ impl LoopCore {
                 task.id = header.id.0,
                 task.name = %TaskName(header),
                 loop_id = self.index,
-                call_graph = %crate::call_graph::describe(header),
+                call_graph = %crate::call_graph::describe(&self.shared, header),
                 "executing task {} took {:.3} seconds",
                 TaskName(header),
                 took.as_secs_f64()
