@@ -31,6 +31,13 @@ pub(crate) fn with_budget<R>(budget: u32, f: impl FnOnce() -> R) -> R {
 }
 
 /// Spends one unit of the running task's budget, or asks it to yield.
+/// Whether the running task may still make a ready operation this poll
+/// (always true outside a budgeted poll). Combinators over many children
+/// check it to stop early instead of polling each child only to be refused.
+pub(crate) fn has_budget() -> bool {
+    BUDGET.with(|b| b.get() != Some(0))
+}
+
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Spent> {
     BUDGET.with(|b| match b.get() {
         None => Poll::Ready(Spent { refund: false }),

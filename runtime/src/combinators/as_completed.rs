@@ -145,7 +145,7 @@ impl<T> AsCompleted<T> {
             return Poll::Ready(None);
         }
         self.ready.begin(cx);
-        while let Some(i) = self.ready.pop() {
+        while let Some(i) = std::task::ready!(self.ready.poll_next_due(cx)) {
             let Some(task) = self.tasks[i].as_mut() else {
                 continue;
             };

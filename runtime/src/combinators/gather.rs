@@ -308,17 +308,17 @@ impl<T> AllState<T> {
     /// Polls the woken children. `Ready(Err)` at the first failure if `fail_fast`.
     fn poll(&mut self, cx: &mut Context<'_>, fail_fast: bool) -> Poll<Result<(), TaskError>> {
         self.ready.begin(cx);
-        while let Some(i) = self.ready.pop() {
+        while let Some(i) = std::task::ready!(self.ready.poll_next_due(cx)) {
             let Some(task) = self.tasks[i].as_mut() else {
                 continue;
             };
             // A finished task needs no waker of its own: skip allocating one.
-            // It can still be refused by a spent coop budget (which wakes the
-            // parent): then it is due again on the next poll.
             let polled = if task.is_done() {
                 let polled = task.poll_via(cx, AwaitKind::Gather);
                 if polled.is_pending() {
-                    self.ready.defer(i);
+                    // Refused by the coop budget, which woke the parent.
+                    self.ready.retry_first(i);
+                    return Poll::Pending;
                 }
                 polled
             } else {

@@ -6,7 +6,7 @@ use crate::loom::sync::Mutex;
 use std::collections::VecDeque;
 // `Waker::from` needs std's `Arc`; these wakers are never part of a loom model.
 use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 
 /// The woken children's indices, and the parent's waker.
 #[derive(Default)]
@@ -74,15 +74,26 @@ impl ReadySet {
         self.due.extend(inner.woken.drain(..));
     }
 
-    /// The next child to poll (an index may repeat; callers skip finished ones).
-    pub(crate) fn pop(&mut self) -> Option<usize> {
-        self.due.pop_front()
+    /// The next child to poll (an index may repeat; callers skip finished
+    /// ones), while the running task has coop budget left. Once the budget
+    /// is spent the children stay due, the parent is woken (it runs again
+    /// after its loop's other work) and this is `Pending`: polling the rest
+    /// would only have each one refused, which made a gather over n
+    /// finished tasks cost O(n) per poll and O(n²) in all.
+    pub(crate) fn poll_next_due(&mut self, cx: &Context<'_>) -> Poll<Option<usize>> {
+        if self.due.is_empty() {
+            return Poll::Ready(None);
+        }
+        if !crate::coop::has_budget() {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(self.due.pop_front())
     }
 
-    /// Makes `index` due on the next parent poll (which the caller made sure
-    /// will happen, e.g. a spent coop budget woke the parent).
-    pub(crate) fn defer(&mut self, index: usize) {
-        self.shared.inner.lock().woken.push(index);
+    /// Puts `index` back at the front: it was due but could not be taken.
+    pub(crate) fn retry_first(&mut self, index: usize) {
+        self.due.push_front(index);
     }
 
     /// The waker for child `index`.
@@ -94,5 +105,51 @@ impl ReadySet {
                 index,
             }))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReadySet;
+    use crate::coop;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct CountWakes(AtomicUsize);
+    impl Wake for CountWakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_spent_budget_stops_the_scan_and_keeps_the_rest_due() {
+        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+        let waker = Waker::from(wakes.clone());
+        let cx = Context::from_waker(&waker);
+        let mut ready = ReadySet::new(3);
+        ready.begin(&cx);
+        coop::with_budget(1, || {
+            assert_eq!(ready.poll_next_due(&cx), Poll::Ready(Some(0)));
+            match coop::poll_proceed(&mut Context::from_waker(&waker)) {
+                Poll::Ready(spent) => spent.made_progress(), // the last unit
+                Poll::Pending => panic!("one unit of budget was left"),
+            }
+            assert_eq!(ready.poll_next_due(&cx), Poll::Pending);
+        });
+        assert_eq!(
+            wakes.0.load(Ordering::SeqCst),
+            1,
+            "the parent is woken once"
+        );
+        // Next poll, with a fresh budget: the rest are still due, in order.
+        coop::with_budget(8, || {
+            assert_eq!(ready.poll_next_due(&cx), Poll::Ready(Some(1)));
+            ready.retry_first(1);
+            assert_eq!(ready.poll_next_due(&cx), Poll::Ready(Some(1)));
+            assert_eq!(ready.poll_next_due(&cx), Poll::Ready(Some(2)));
+            assert_eq!(ready.poll_next_due(&cx), Poll::Ready(None));
+        });
     }
 }

@@ -67,7 +67,9 @@ pub async fn wait<T>(
         poll_fn(|cx| {
             ready.begin(cx);
             let mut stop = false;
-            while let Some(i) = ready.pop() {
+            // poll_complete spends no coop budget: this yields only when the
+            // poll began with none left.
+            while let Some(i) = std::task::ready!(ready.poll_next_due(cx)) {
                 if done[i] {
                     continue;
                 }
