@@ -328,7 +328,11 @@ impl LoopCore {
 
     fn end_dispatch(&self) {
         self.dispatching.set(false);
-        if self.deferred_notify.replace(false) {
+        // One woken task is the next thing this loop runs: waking a sibling
+        // for it would cost an eventfd write and a futile steal (tokio keeps
+        // it in a LIFO slot for the same reason). With two or more queued,
+        // a sibling has real work to take.
+        if self.deferred_notify.replace(false) && self.local.len() > 1 {
             self.shared.notify_one();
         }
     }
