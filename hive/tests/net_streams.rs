@@ -129,18 +129,18 @@ fn drain_blocks_until_the_peer_reads() {
             !draining.is_done(),
             "drain returned while the peer read nothing"
         );
-        let mut peer = StreamReader::new(b);
-        let mut total = 0;
-        while !draining.is_done() {
-            total += peer.read(1 << 16).await.unwrap().len();
-        }
+        // The peer reads to EOF in its own task: a read loop here that
+        // checked `draining` between reads could block in a read once the
+        // writer had sent everything and drain had already returned.
+        let reading =
+            hive::spawn(async move { StreamReader::new(b).read_to_end().await.unwrap().len() });
         draining.await.unwrap().unwrap();
         assert!(
             w.write_buffer_size() <= 16 * 1024,
             "drain returns at the low-water mark"
         );
         w.close();
-        total += peer.read_to_end().await.unwrap().len();
+        let total = reading.await.unwrap();
         assert_eq!(total, 32 * 64 * 1024, "every byte arrives");
         w.wait_closed().await.unwrap();
     })
