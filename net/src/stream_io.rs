@@ -17,7 +17,21 @@ where
     T: mio::event::Source,
     for<'a> &'a T: Read,
 {
-    io.poll_read_with(cx, |s| (&*s).read(buf))
+    loop {
+        let event = std::task::ready!(io.poll_read_ready(cx))?;
+        match io.get_ref().read(buf) {
+            // A stream socket that filled less than the buffer has been
+            // drained: forget the readiness now rather than learn it from
+            // an EAGAIN read next time (one syscall per message saved; the
+            // tick in `event` keeps a newer edge from being lost).
+            Ok(n) if n > 0 && n < buf.len() => {
+                io.clear_ready(event);
+                return Poll::Ready(Ok(n));
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => io.clear_ready(event),
+            result => return Poll::Ready(result),
+        }
+    }
 }
 
 pub(crate) fn poll_write<T>(
