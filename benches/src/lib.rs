@@ -1,9 +1,13 @@
 //! Helpers shared by hive's criterion benchmarks: bounded waits, a
-//! count-down latch, persistent foreign spawner threads, and a watchdog.
+//! count-down latch, persistent foreign spawner threads, a watchdog, and
+//! the TCP echo servers and load generator of the network benchmarks
+//! ([`net`]).
 //!
 //! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
 //! runtime bug, and it should panic (or abort) with a message naming the
 //! workload rather than hang the bench run.
+
+pub mod net;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,296 @@
+//! TCP echo servers under test and one load generator, shared by the
+//! `net` criterion bench and the `netload` latency / syscall driver.
+//!
+//! Contenders: hive's default server (one listener, connections spread over
+//! the loops), hive's per-loop server (one `SO_REUSEPORT` listener per
+//! loop), tokio's multi-thread runtime, and tokio as thread-per-core (one
+//! current-thread runtime per core, each with its own listener). The load
+//! generator is one tokio current-thread runtime on the caller's thread.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Loops (hive) and worker threads (tokio): the machine has 2 cores.
+pub const THREADS: usize = 2;
+
+/// A server under test; dropping it stops it.
+#[allow(dead_code)] // the fields are held only to keep the server running
+pub enum Server {
+    /// hive's runtime and its server.
+    Hive(hive::Runtime, hive::net::Server),
+    /// tokio's multi-thread runtime, its accept loop spawned on it.
+    Tokio(tokio::runtime::Runtime),
+    /// One thread per core, and the switch that stops them.
+    TokioTpc(
+        Vec<std::thread::JoinHandle<()>>,
+        tokio::sync::watch::Sender<bool>,
+    ),
+}
+
+/// hive's echo handler: read what is there, write it back, drain.
+pub async fn hive_echo(mut r: hive::net::StreamReader, w: hive::net::StreamWriter) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match r.read_into(&mut buf).await {
+            Ok(n) if n > 0 => {
+                w.write(&buf[..n]);
+                if w.drain().await.is_err() {
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+/// tokio's echo handler, the same loop as [`hive_echo`].
+pub async fn tokio_echo(mut s: tokio::net::TcpStream) {
+    let _ = s.set_nodelay(true);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match s.read(&mut buf).await {
+            Ok(n) if n > 0 => {
+                if s.write_all(&buf[..n]).await.is_err() {
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+/// hive's server: the default (one listener) or `per_loop`; with
+/// `close_at_once` every connection is closed as soon as it is accepted.
+pub fn hive_server(per_loop: bool, close_at_once: bool) -> (Server, SocketAddr) {
+    let rt = hive::Runtime::builder().loops(THREADS).build().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    drop(rt.spawn(async move {
+        let start = if close_at_once {
+            hive::net::start_server(|_r, w| async move { w.close() }, "127.0.0.1:0")
+        } else {
+            hive::net::start_server(hive_echo, "127.0.0.1:0")
+        };
+        tx.send(start.per_loop(per_loop).await.unwrap()).unwrap();
+    }));
+    let server = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let addr = server.local_addrs()[0].as_inet().unwrap();
+    (Server::Hive(rt, server), addr)
+}
+
+/// tokio's multi-thread runtime with one listener.
+pub fn tokio_server(close_at_once: bool) -> (Server, SocketAddr) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(THREADS)
+        .enable_all()
+        .build()
+        .unwrap();
+    let l = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = l.local_addr().unwrap();
+    rt.spawn(async move {
+        loop {
+            let Ok((s, _)) = l.accept().await else {
+                continue;
+            };
+            if close_at_once {
+                drop(s);
+            } else {
+                tokio::spawn(tokio_echo(s));
+            }
+        }
+    });
+    (Server::Tokio(rt), addr)
+}
+
+/// A non-blocking listener with `SO_REUSEPORT`, bound to `addr`.
+fn reuseport_listener(addr: SocketAddr) -> std::net::TcpListener {
+    use hive::net::socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    s.set_reuse_address(true).unwrap();
+    s.set_reuse_port(true).unwrap();
+    s.bind(&addr.into()).unwrap();
+    s.listen(1024).unwrap();
+    s.set_nonblocking(true).unwrap();
+    s.into()
+}
+
+/// tokio as thread-per-core: one current-thread runtime per core, each
+/// with its own `SO_REUSEPORT` listener.
+pub fn tokio_tpc_server() -> (Server, SocketAddr) {
+    let first = reuseport_listener("127.0.0.1:0".parse().unwrap());
+    let addr = first.local_addr().unwrap();
+    let mut listeners = vec![first];
+    for _ in 1..THREADS {
+        listeners.push(reuseport_listener(addr));
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let threads = listeners
+        .into_iter()
+        .map(|l| {
+            let mut stopped = stopped.clone();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let local = tokio::task::LocalSet::new();
+                local.block_on(&rt, async move {
+                    let l = tokio::net::TcpListener::from_std(l).unwrap();
+                    loop {
+                        tokio::select! {
+                            a = l.accept() => if let Ok((s, _)) = a { tokio::task::spawn_local(tokio_echo(s)); },
+                            _ = stopped.changed() => return,
+                        }
+                    }
+                });
+            })
+        })
+        .collect();
+    (Server::TokioTpc(threads, stop), addr)
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Server::TokioTpc(threads, stop) = self {
+            let _ = stop.send(true);
+            for t in threads.drain(..) {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// The load generator: one current-thread tokio runtime on this thread.
+pub struct Generator {
+    rt: tokio::runtime::Runtime,
+}
+
+impl Generator {
+    /// A generator on a new current-thread tokio runtime.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Generator {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Opens `n` connections to `addr` (`TCP_NODELAY`).
+    pub fn connect(&self, addr: SocketAddr, n: usize) -> Vec<tokio::net::TcpStream> {
+        self.rt.block_on(async {
+            let mut conns = Vec::with_capacity(n);
+            for _ in 0..n {
+                let s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                s.set_nodelay(true).unwrap();
+                conns.push(s);
+            }
+            conns
+        })
+    }
+
+    /// `iters` round trips on every connection at once; the elapsed time.
+    pub fn echo(
+        &self,
+        conns: &mut Vec<tokio::net::TcpStream>,
+        size: usize,
+        iters: u64,
+    ) -> Duration {
+        self.rt.block_on(async {
+            let start = Instant::now();
+            let mut set = tokio::task::JoinSet::new();
+            for mut s in conns.drain(..) {
+                set.spawn(async move {
+                    let msg = vec![0x5a_u8; size];
+                    let mut back = vec![0u8; size];
+                    for _ in 0..iters {
+                        s.write_all(&msg).await.unwrap();
+                        s.read_exact(&mut back).await.unwrap();
+                    }
+                    s
+                });
+            }
+            let out = tokio::time::timeout(Duration::from_secs(60), async {
+                let mut v = Vec::new();
+                while let Some(s) = set.join_next().await {
+                    v.push(s.unwrap());
+                }
+                v
+            })
+            .await
+            .expect("echo round trips hung for 60 s");
+            let elapsed = start.elapsed();
+            *conns = out;
+            elapsed
+        })
+    }
+
+    /// `rounds` round trips of `size` bytes on every connection at once;
+    /// each round trip's duration, all connections together (for p50/p99),
+    /// and the wall time of the whole run.
+    pub fn latencies(
+        &self,
+        conns: &mut Vec<tokio::net::TcpStream>,
+        size: usize,
+        rounds: usize,
+    ) -> (Vec<Duration>, Duration) {
+        self.rt.block_on(async {
+            let start = Instant::now();
+            let mut set = tokio::task::JoinSet::new();
+            for mut s in conns.drain(..) {
+                set.spawn(async move {
+                    let msg = vec![0x5a_u8; size];
+                    let mut back = vec![0u8; size];
+                    let mut times = Vec::with_capacity(rounds);
+                    for _ in 0..rounds {
+                        let sent = Instant::now();
+                        s.write_all(&msg).await.unwrap();
+                        s.read_exact(&mut back).await.unwrap();
+                        times.push(sent.elapsed());
+                    }
+                    (s, times)
+                });
+            }
+            let joined = tokio::time::timeout(Duration::from_secs(120), async {
+                let mut v = Vec::new();
+                while let Some(r) = set.join_next().await {
+                    v.push(r.unwrap());
+                }
+                v
+            })
+            .await
+            .expect("latency round trips hung for 120 s");
+            let wall = start.elapsed();
+            let mut all = Vec::with_capacity(joined.len() * rounds);
+            for (s, times) in joined {
+                conns.push(s);
+                all.extend(times);
+            }
+            (all, wall)
+        })
+    }
+
+    /// `iters` connections, one after another, each until the server
+    /// closes it; the elapsed time.
+    pub fn accepts(&self, addr: SocketAddr, iters: u64) -> Duration {
+        self.rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let mut b = [0u8; 1];
+                let _ = tokio::time::timeout(Duration::from_secs(30), s.read(&mut b))
+                    .await
+                    .unwrap();
+            }
+            start.elapsed()
+        })
+    }
+}
+
+/// The `q`-quantile (0.0..=1.0) of `samples`, sorting them in place.
+pub fn quantile(samples: &mut [Duration], q: f64) -> Duration {
+    assert!(!samples.is_empty(), "no samples");
+    samples.sort_unstable();
+    let rank = ((samples.len() - 1) as f64 * q).round() as usize;
+    samples[rank]
+}
