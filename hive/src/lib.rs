@@ -38,3 +38,10 @@ pub mod sync {
 pub mod net {
     pub use hive_net::*;
 }
+
+/// Subprocesses (`hive-process`): asyncio's `create_subprocess_exec` /
+/// `create_subprocess_shell`, with the child's pipes as `hive::net` streams
+/// and its exit watched on the loop's reactor.
+pub mod process {
+    pub use hive_process::*;
+}

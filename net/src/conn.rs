@@ -1,9 +1,9 @@
-//! `Conn`: the connected socket under a stream writer or a transport, and
-//! `Addr`, an address of either family.
+//! `Conn`: the connected socket (or write pipe) under a stream writer or a
+//! transport, and `Addr`, an address of either socket family.
 
 use crate::loom::sync::Arc;
 use crate::stream_io::sealed::Sealed;
-use crate::{TcpStream, UnixStream};
+use crate::{PipeWriter, TcpStream, UnixStream};
 use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
@@ -67,18 +67,22 @@ impl fmt::Display for Addr {
     }
 }
 
-/// A connected socket shared by a reader and a writer.
+/// A connected socket shared by a reader and a writer, or the write end
+/// of a pipe (a writer only: `StreamWriter::from_pipe`).
 #[derive(Clone)]
 pub(crate) enum Conn {
     Tcp(Arc<TcpStream>),
     Unix(Arc<UnixStream>),
+    Pipe(Arc<PipeWriter>),
 }
 
 impl Conn {
-    fn sealed(&self) -> &dyn Sealed {
+    /// The socket's operations, or the pipe for the few a pipe does its own way.
+    fn sealed(&self) -> Result<&dyn Sealed, &PipeWriter> {
         match self {
-            Conn::Tcp(s) => &**s,
-            Conn::Unix(s) => &**s,
+            Conn::Tcp(s) => Ok(&**s),
+            Conn::Unix(s) => Ok(&**s),
+            Conn::Pipe(p) => Err(p),
         }
     }
     pub(crate) fn poll_read(
@@ -86,41 +90,73 @@ impl Conn {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.sealed().poll_read_io(cx, buf)
+        match self.sealed() {
+            Ok(s) => s.poll_read_io(cx, buf),
+            Err(_) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the write end of a pipe cannot be read; read from its read end",
+            ))),
+        }
     }
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.sealed().poll_write_io(cx, buf)
+        match self.sealed() {
+            Ok(s) => s.poll_write_io(cx, buf),
+            Err(p) => p.poll_write(cx, buf),
+        }
     }
     /// One non-blocking `write(2)`, ignoring the readiness state.
     pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Conn::Tcp(s) => s.try_write(buf),
             Conn::Unix(s) => s.try_write(buf),
+            Conn::Pipe(p) => p.try_write(buf),
         }
     }
+    /// For a pipe, either direction closes it: a pipe has no half-close.
     pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.sealed().shutdown_io(how)
+        match self.sealed() {
+            Ok(s) => s.shutdown_io(how),
+            Err(p) => {
+                p.close();
+                Ok(())
+            }
+        }
     }
     pub(crate) fn poll_write_fd(
         &self,
         cx: &mut Context<'_>,
         op: &mut dyn FnMut(std::os::fd::RawFd) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        self.sealed().poll_write_fd(cx, op)
+        match self.sealed() {
+            Ok(s) => s.poll_write_fd(cx, op),
+            Err(p) => p.poll_write_fd(cx, op),
+        }
     }
     pub(crate) fn loop_id(&self) -> hive_runtime::LoopId {
-        self.sealed().loop_id_io()
+        match self.sealed() {
+            Ok(s) => s.loop_id_io(),
+            Err(p) => p.loop_id(),
+        }
     }
     pub(crate) fn peer_addr(&self) -> io::Result<Addr> {
         match self {
             Conn::Tcp(s) => s.peer_addr().map(Addr::Inet),
             Conn::Unix(s) => s.peer_addr().map(Addr::Unix),
+            Conn::Pipe(_) => Err(no_address()),
         }
     }
     pub(crate) fn local_addr(&self) -> io::Result<Addr> {
         match self {
             Conn::Tcp(s) => s.local_addr().map(Addr::Inet),
             Conn::Unix(s) => s.local_addr().map(Addr::Unix),
+            Conn::Pipe(_) => Err(no_address()),
         }
     }
+}
+
+fn no_address() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "a pipe has no address; only TCP and Unix connections have one",
+    )
 }

@@ -3,7 +3,9 @@
 //! asyncio's networking on hive's loops: sockets on each loop's reactor,
 //! the streams API (`open_connection`, `start_server`, `StreamReader`,
 //! `StreamWriter`), transports and protocols, with servers that keep every
-//! core doing I/O. Use it as `hive::net`.
+//! core doing I/O, and pipes ([`pipe`], [`PipeReader`], [`PipeWriter`];
+//! `StreamReader::from_pipe` / `StreamWriter::from_pipe` are asyncio's
+//! `connect_read_pipe` / `connect_write_pipe`). Use it as `hive::net`.
 //!
 //! ```
 //! # hive::run(async {
@@ -50,6 +52,7 @@ mod connect;
 mod datagram_protocol;
 mod error;
 mod loom;
+mod pipe;
 mod protocol;
 mod sendfile;
 mod server;
@@ -70,6 +73,7 @@ pub use conn::Addr;
 pub use connect::{ConnectOptions, HAPPY_EYEBALLS_DELAY};
 pub use datagram_protocol::{create_datagram_endpoint, DatagramProtocol, DatagramTransport};
 pub use error::{ConnectError, IncompleteRead, LimitOverrun, ReadError};
+pub use pipe::{pipe, PipeReader, PipeWriter};
 pub use protocol::{
     create_connection, create_server, create_unix_connection, create_unix_server, Protocol,
     Transport,

@@ -5,7 +5,7 @@ use crate::error::{IncompleteRead, LimitOverrun, ReadError};
 use crate::loom::sync::Arc;
 use crate::stream_writer::StreamWriter;
 use crate::write_core::WriteCore;
-use crate::{TcpStream, UnixStream};
+use crate::{PipeReader, TcpStream, UnixStream};
 use futures_io::AsyncRead as _;
 use std::fmt;
 use std::future::poll_fn;
@@ -50,6 +50,7 @@ pub struct StreamReader {
 
 enum Source {
     Conn(Conn),
+    Pipe(PipeReader),
     Other(Box<dyn futures_io::AsyncRead + Send + Unpin>),
 }
 
@@ -126,6 +127,24 @@ impl StreamReader {
     /// ```
     pub fn from_unix(stream: UnixStream) -> (StreamReader, StreamWriter) {
         Self::from_conn(Conn::Unix(Arc::new(stream)))
+    }
+
+    /// A reader over the read end of a pipe (asyncio's
+    /// `connect_read_pipe`, with the stream API on top).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (reader, writer) = hive::net::pipe().unwrap();
+    /// writer.write_all(b"one\ntwo\n").await.unwrap();
+    /// drop(writer);
+    /// let mut r = hive::net::StreamReader::from_pipe(reader);
+    /// assert_eq!(r.readline().await.unwrap(), b"one\n");
+    /// assert_eq!(r.read_to_end().await.unwrap(), b"two\n");
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "connect_read_pipe")]
+    pub fn from_pipe(pipe: PipeReader) -> StreamReader {
+        Self::with_source(Source::Pipe(pipe))
     }
 
     pub(crate) fn from_conn(conn: Conn) -> (StreamReader, StreamWriter) {
@@ -238,6 +257,7 @@ impl StreamReader {
         let dst = &mut self.buf[self.end..];
         let n = std::task::ready!(match &mut self.src {
             Source::Conn(c) => c.poll_read(cx, dst),
+            Source::Pipe(p) => p.poll_read(cx, dst),
             Source::Other(r) => Pin::new(r).poll_read(cx, dst),
         })?;
         if n == 0 {
@@ -316,6 +336,7 @@ impl StreamReader {
             // Nothing buffered: read straight into the caller's buffer.
             let n = std::task::ready!(match &mut self.src {
                 Source::Conn(c) => c.poll_read(cx, out),
+                Source::Pipe(p) => p.poll_read(cx, out),
                 Source::Other(r) => Pin::new(r).poll_read(cx, out),
             })?;
             if n == 0 {

@@ -3,7 +3,7 @@
 use crate::conn::{Addr, Conn};
 use crate::loom::sync::Arc;
 use crate::write_core::{Closing, WriteCore};
-use crate::{TcpStream, UnixStream};
+use crate::{PipeWriter, TcpStream, UnixStream};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
@@ -37,6 +37,27 @@ pub struct StreamWriter {
 }
 
 impl StreamWriter {
+    /// A buffered writer over the write end of a pipe (asyncio's
+    /// `connect_write_pipe`, with the stream API on top): `write_eof` and
+    /// `close` close the pipe once the buffer is written; it has no
+    /// addresses.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (reader, writer) = hive::net::pipe().unwrap();
+    /// let w = hive::net::StreamWriter::from_pipe(writer);
+    /// w.write(b"piped");
+    /// w.write_eof();
+    /// let mut r = hive::net::StreamReader::from_pipe(reader);
+    /// assert_eq!(r.read_to_end().await.unwrap(), b"piped");
+    /// assert!(w.peer_addr().is_err());
+    /// # }).unwrap();
+    /// ```
+    #[doc(alias = "connect_write_pipe")]
+    pub fn from_pipe(pipe: PipeWriter) -> StreamWriter {
+        Self::from_core(WriteCore::new(Conn::Pipe(Arc::new(pipe)), false))
+    }
+
     pub(crate) fn from_core(core: Arc<WriteCore>) -> StreamWriter {
         StreamWriter { core }
     }
@@ -104,7 +125,7 @@ impl StreamWriter {
     }
 
     /// Sends EOF once the buffer is written (shuts the write side down;
-    /// the read side stays open).
+    /// the read side stays open; a pipe is closed).
     ///
     /// ```
     /// # hive::run(async {
@@ -120,7 +141,8 @@ impl StreamWriter {
         self.core.close(Closing::Eof);
     }
 
-    /// Always true: TCP and Unix streams can send EOF.
+    /// Always true: TCP and Unix streams can send EOF, and a pipe's EOF is
+    /// closing it.
     ///
     /// ```
     /// # hive::run(async {
@@ -282,7 +304,7 @@ impl StreamWriter {
     pub fn tcp_stream(&self) -> Option<&TcpStream> {
         match &self.core.conn {
             Conn::Tcp(s) => Some(s),
-            Conn::Unix(_) => None,
+            Conn::Unix(_) | Conn::Pipe(_) => None,
         }
     }
 
@@ -298,7 +320,7 @@ impl StreamWriter {
     pub fn unix_stream(&self) -> Option<&UnixStream> {
         match &self.core.conn {
             Conn::Unix(s) => Some(s),
-            Conn::Tcp(_) => None,
+            Conn::Tcp(_) | Conn::Pipe(_) => None,
         }
     }
 }

@@ -1,0 +1,92 @@
+//! # hive-process
+//!
+//! asyncio's subprocesses on hive's loops: [`create_subprocess_exec`],
+//! [`create_subprocess_shell`] and the [`Command`] builder start a child
+//! whose pipes are hive-net streams (stdin a `StreamWriter`, stdout and
+//! stderr `StreamReader`s) and whose exit is an awaitable event on the
+//! loop's reactor. Use it as `hive::process`.
+//!
+//! ```
+//! use hive::process::{Command, Stdio};
+//! # hive::run(async {
+//! let mut sort = Command::new("sort")
+//!     .stdin(Stdio::Piped)
+//!     .stdout(Stdio::Piped)
+//!     .spawn()
+//!     .unwrap();
+//! let out = sort.communicate(Some(b"b\nc\na\n")).await.unwrap();
+//! assert_eq!(out.stdout, b"a\nb\nc\n");
+//! assert_eq!(sort.returncode(), Some(0));
+//! # }).unwrap();
+//! ```
+//!
+//! ## Watching children
+//!
+//! Each child's exit is watched on the loop that spawned it, by a pidfd
+//! (`pidfd_open(2)`, Linux 5.3+) registered with that loop's reactor: no
+//! process-wide SIGCHLD handler, and hive only ever reaps its own children
+//! (`waitpid` on their pid), so it coexists with other code that spawns.
+//! Where pidfds are missing (older kernels, seccomp policies) it falls
+//! back to a `hive::signal` subscription to SIGCHLD plus `waitpid(pid,
+//! WNOHANG)` on each delivery; `HIVE_PROCESS_WATCH=sigchld` forces that.
+//! [`Process::watcher`] says which one a child uses.
+//!
+//! ## No zombies
+//!
+//! [`Process::wait`] (and `communicate`, `try_wait` once exited) reaps the
+//! child. A `Process` dropped before that hands its child to a background
+//! reaper thread (killing it first if spawned with
+//! [`Command::kill_on_drop`]), which reaps it when it exits, also after the
+//! runtime has shut down. [`orphans_pending`] counts those not reaped yet.
+//!
+//! ## Differences from asyncio
+//!
+//! * `returncode()` is what `wait`/`try_wait`/`communicate` saw; asyncio
+//!   updates it in the background.
+//! * `communicate` takes the piped streams out of the `Process`.
+//! * `Command::spawn` is synchronous (fork/exec does not wait for the
+//!   child); the `create_subprocess_*` shortcuts are `async` as in asyncio.
+
+#![cfg_attr(loom, allow(missing_docs, dead_code))]
+
+mod loom;
+mod orphan;
+
+#[cfg(not(loom))]
+mod command;
+#[cfg(not(loom))]
+mod communicate;
+#[cfg(not(loom))]
+mod error;
+#[cfg(not(loom))]
+mod pidfd;
+#[cfg(not(loom))]
+mod process;
+#[cfg(not(loom))]
+mod reaper;
+#[cfg(not(loom))]
+mod stdio;
+#[cfg(not(loom))]
+mod watch;
+
+#[cfg(not(loom))]
+pub use command::{create_subprocess_exec, create_subprocess_shell, Command};
+#[cfg(not(loom))]
+pub use error::{ProcessLookup, SpawnError};
+#[cfg(not(loom))]
+pub use process::Process;
+#[cfg(not(loom))]
+pub use reaper::orphans_pending;
+#[cfg(not(loom))]
+pub use stdio::Stdio;
+#[cfg(not(loom))]
+pub use watch::Watcher;
+
+/// The orphan queue, for the loom model in `hive-loom-tests` (under loom
+/// only the queue is built: the rest needs `hive::signal`, which loom
+/// builds leave out).
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::orphan::{OrphanQueue, Reap};
+}
