@@ -112,7 +112,7 @@ impl ReadySet {
 mod tests {
     use super::ReadySet;
     use crate::coop;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use crate::loom::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};
 
