@@ -533,6 +533,7 @@ impl<E: Send + 'static> TaskGroupHandle<E> {
             future: ManuallyDrop::new(future),
             alive: true,
             core: counted.ok().map(|()| self.core.clone()),
+            refused: counted.is_err(),
         };
         let mut builder = crate::task::Builder::new();
         if let Some(name) = name {
@@ -617,6 +618,9 @@ struct Child<F, E> {
     alive: bool,
     /// `None` if the group refused the child (it is cancelled before running).
     core: Option<Arc<Core<E>>>,
+    /// The group refused it: the spawner cancels it right after spawning,
+    /// and a loop that steals it first must not run the user's future.
+    refused: bool,
 }
 
 impl<F, E> Child<F, E> {
@@ -656,6 +660,10 @@ where
             this.alive,
             "a task group child was polled after it finished"
         );
+        if this.refused {
+            // The spawner's `cancel` is on its way and will end the task.
+            return Poll::Pending;
+        }
         // SAFETY: as above: the future stays where it is.
         let future = unsafe { Pin::new_unchecked(&mut *this.future) };
         let polled = catch_unwind(AssertUnwindSafe(|| future.poll(cx)));
