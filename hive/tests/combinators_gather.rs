@@ -1,21 +1,12 @@
 //! `gather!`, `gather_results!`, `gather_all`, `gather_all_results`:
 //! input order, fail-fast without cancelling siblings, both cancel paths.
 
+mod combinators_support;
+
+use combinators_support::{rt, SignalOnDrop};
 use hive::{Promise, TaskError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-/// Settles a promise when dropped: tells the test a child's future is gone.
-struct SignalOnDrop(Promise<()>);
-impl Drop for SignalOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.set_result(());
-    }
-}
-
-fn rt() -> hive::Runtime {
-    hive::Runtime::builder().loops(2).build().unwrap()
-}
 
 #[test]
 fn gather_macro_returns_heterogeneous_values_in_input_order() {

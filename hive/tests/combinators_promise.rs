@@ -1,11 +1,10 @@
 //! `Promise` (asyncio.Future): settle once, many awaiters, callbacks via call_soon.
 
+mod combinators_support;
+
+use combinators_support::rt;
 use hive::{InvalidState, Promise};
 use std::sync::{Arc, Mutex};
-
-fn rt() -> hive::Runtime {
-    hive::Runtime::builder().loops(2).build().unwrap()
-}
 
 #[test]
 fn every_awaiter_gets_the_result_and_setting_twice_is_invalid_state() {

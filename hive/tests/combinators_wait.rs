@@ -1,11 +1,10 @@
 //! `wait`, `as_completed` and `shield`.
 
+mod combinators_support;
+
+use combinators_support::rt;
 use hive::{Promise, ReturnWhen};
 use std::time::Duration;
-
-fn rt() -> hive::Runtime {
-    hive::Runtime::builder().loops(2).build().unwrap()
-}
 
 fn gated(gate: &Promise<()>, value: u32) -> hive::Task<u32> {
     let gate = gate.clone();

@@ -2,20 +2,12 @@
 //! reported, the parent's cancellation reaches the children, no child
 //! outlives the group.
 
+mod combinators_support;
+
+use combinators_support::{rt, SignalOnDrop};
 use hive::{Promise, TaskGroup};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-struct SignalOnDrop(Promise<()>);
-impl Drop for SignalOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.set_result(());
-    }
-}
-
-fn rt() -> hive::Runtime {
-    hive::Runtime::builder().loops(2).build().unwrap()
-}
 
 #[test]
 fn a_group_of_successful_children_joins_ok() {
