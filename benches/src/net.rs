@@ -11,8 +11,15 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Loops (hive) and worker threads (tokio): the machine has 2 cores.
-pub const THREADS: usize = 2;
+/// Loops (hive) and worker threads (tokio): `NET_BENCH_THREADS` if set,
+/// else 2 (the CI machine has 2 cores).
+pub fn threads() -> usize {
+    std::env::var("NET_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(2)
+}
 
 /// A server under test; dropping it stops it.
 #[allow(dead_code)] // the fields are held only to keep the server running
@@ -63,7 +70,7 @@ pub async fn tokio_echo(mut s: tokio::net::TcpStream) {
 /// hive's server: the default (one listener) or `per_loop`; with
 /// `close_at_once` every connection is closed as soon as it is accepted.
 pub fn hive_server(per_loop: bool, close_at_once: bool) -> (Server, SocketAddr) {
-    let rt = hive::Runtime::builder().loops(THREADS).build().unwrap();
+    let rt = hive::Runtime::builder().loops(threads()).build().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     drop(rt.spawn(async move {
         let start = if close_at_once {
@@ -81,7 +88,7 @@ pub fn hive_server(per_loop: bool, close_at_once: bool) -> (Server, SocketAddr) 
 /// tokio's multi-thread runtime with one listener.
 pub fn tokio_server(close_at_once: bool) -> (Server, SocketAddr) {
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(THREADS)
+        .worker_threads(threads())
         .enable_all()
         .build()
         .unwrap();
@@ -122,7 +129,7 @@ pub fn tokio_tpc_server() -> (Server, SocketAddr) {
     let first = reuseport_listener("127.0.0.1:0".parse().unwrap());
     let addr = first.local_addr().unwrap();
     let mut listeners = vec![first];
-    for _ in 1..THREADS {
+    for _ in 1..threads() {
         listeners.push(reuseport_listener(addr));
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
