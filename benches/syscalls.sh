@@ -40,7 +40,7 @@ run_server() {
 }
 
 echo "$conns connections x $rounds round trips of $size bytes; syscalls per message"
-for kind in hive hive-per-loop tokio tokio-tpc; do
+for kind in hive hive-per-loop hive-one-reactor tokio tokio-tpc; do
     messages=$(run_server strace "$kind")
     total=$(awk '$2 == "total" {print $1}' "$out/count")
     busiest=$(awk '$2 != "total" && $1 ~ /^[0-9]+$/ {print $1, $2}' "$out/count" |

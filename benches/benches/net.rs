@@ -17,7 +17,9 @@
 //! compare` prints the hive/peer median ratios.
 
 use criterion::{Criterion, Throughput};
-use hive_benches::net::{hive_server, tokio_server, tokio_tpc_server, Generator, Server};
+use hive_benches::net::{
+    hive_server, tokio_server, tokio_tpc_server, Generator, HiveSetup, Server,
+};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -44,12 +46,12 @@ fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize) {
             .throughput(Throughput::Bytes((conns * size) as u64));
         let contenders: [(&str, StartServer); 2] = if per_loop {
             [
-                ("hive", || hive_server(true, false)),
+                ("hive", || hive_server(HiveSetup::PerLoop, false)),
                 ("tokio-tpc", tokio_tpc_server),
             ]
         } else {
             [
-                ("hive", || hive_server(false, false)),
+                ("hive", || hive_server(HiveSetup::Default, false)),
                 ("tokio", || tokio_server(false)),
             ]
         };
@@ -83,7 +85,7 @@ fn main() {
     for (id, make) in [
         (
             "hive",
-            (|| hive_server(false, true)) as fn() -> (Server, SocketAddr),
+            (|| hive_server(HiveSetup::Default, true)) as fn() -> (Server, SocketAddr),
         ),
         ("tokio", || tokio_server(true)),
     ] {

@@ -3,7 +3,7 @@
 //!
 //! Contenders: hive's default server (one listener, connections spread over
 //! the loops), hive's per-loop server (one `SO_REUSEPORT` listener per
-//! loop), tokio's multi-thread runtime, and tokio as thread-per-core (one
+//! loop), hive with one listener and one reactor, tokio's multi-thread runtime, and tokio as thread-per-core (one
 //! current-thread runtime per core, each with its own listener). The load
 //! generator is one tokio current-thread runtime on the caller's thread.
 
@@ -67,9 +67,21 @@ pub async fn tokio_echo(mut s: tokio::net::TcpStream) {
     }
 }
 
-/// hive's server: the default (one listener) or `per_loop`; with
-/// `close_at_once` every connection is closed as soon as it is accepted.
-pub fn hive_server(per_loop: bool, close_at_once: bool) -> (Server, SocketAddr) {
+/// How a hive server under test listens and places its connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HiveSetup {
+    /// One listener, connections spread over every loop's reactor.
+    Default,
+    /// One `SO_REUSEPORT` listener per loop, connections pinned.
+    PerLoop,
+    /// One listener, every connection on its loop's reactor
+    /// (`spread_connections(false)`), tasks stealable.
+    OneReactor,
+}
+
+/// hive's server set up as `setup`; with `close_at_once` every connection
+/// is closed as soon as it is accepted.
+pub fn hive_server(setup: HiveSetup, close_at_once: bool) -> (Server, SocketAddr) {
     let rt = hive::Runtime::builder().loops(threads()).build().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     drop(rt.spawn(async move {
@@ -78,7 +90,10 @@ pub fn hive_server(per_loop: bool, close_at_once: bool) -> (Server, SocketAddr) 
         } else {
             hive::net::start_server(hive_echo, "127.0.0.1:0")
         };
-        tx.send(start.per_loop(per_loop).await.unwrap()).unwrap();
+        let start = start
+            .per_loop(setup == HiveSetup::PerLoop)
+            .spread_connections(setup != HiveSetup::OneReactor);
+        tx.send(start.await.unwrap()).unwrap();
     }));
     let server = rx.recv_timeout(Duration::from_secs(30)).unwrap();
     let addr = server.local_addrs()[0].as_inet().unwrap();

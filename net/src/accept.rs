@@ -31,9 +31,12 @@ enum Accepted {
 }
 
 /// Where accepted connections go.
+#[derive(Clone, Copy)]
 pub(crate) enum Placement {
     /// Round-robin over every loop; stealable tasks.
     Spread,
+    /// The listener's loop; stealable tasks.
+    ListenerLoop,
     /// This loop; pinned tasks.
     Pinned(LoopId),
 }
@@ -70,6 +73,7 @@ pub(crate) async fn accept_loop(
         backoff = BACKOFF_MIN;
         let (loop_id, pinned) = match placement {
             Placement::Pinned(id) => (id, true),
+            Placement::ListenerLoop => (listener_loop(&listener), false),
             Placement::Spread => {
                 next = (next + 1) % loops.len().max(1);
                 (

@@ -32,7 +32,9 @@
 //! registers accepted connections round-robin over every loop's reactor and
 //! starts each handler (a stealable task) on that loop; with
 //! [`StartServer::per_loop`] there is one `SO_REUSEPORT` listener per loop
-//! and each connection's task is pinned where it was accepted. Sockets
+//! and each connection's task is pinned where it was accepted; with
+//! [`StartServer::spread_connections`]`(false)` every connection stays on
+//! the listener's loop's reactor and only the tasks move. Sockets
 //! made directly (`TcpStream::connect`, `accept`) register with the
 //! current loop.
 //!

@@ -78,6 +78,11 @@ pub async fn open_unix_connection(
 ///   for many short, similar connections where locality beats balance
 ///   (no cross-core wakes at all), or when handlers hold `!Send`-friendly
 ///   per-loop state. A few long, uneven connections can leave cores idle.
+/// * [`spread_connections(false)`](StartServer::spread_connections): one
+///   listener, and every connection stays on the listener's loop's reactor
+///   while its task is still stealable (tokio's multi-thread model). Use it
+///   when the server's threads share their cores with other busy threads:
+///   there it keeps the tail latency down.
 ///
 /// ```
 /// # hive::run(async {
@@ -184,6 +189,7 @@ pub struct StartServer {
     spawner: Box<dyn Fn(usize) -> Spawner + Send>,
     bind: Bind,
     per_loop: bool,
+    spread: bool,
     backlog: u32,
     limit: usize,
     reuse_port: bool,
@@ -195,6 +201,7 @@ impl StartServer {
             spawner,
             bind,
             per_loop: false,
+            spread: true,
             backlog: DEFAULT_BACKLOG,
             limit: crate::DEFAULT_LIMIT,
             reuse_port: false,
@@ -212,6 +219,32 @@ impl StartServer {
     /// ```
     pub fn per_loop(mut self, per_loop: bool) -> StartServer {
         self.per_loop = per_loop;
+        self
+    }
+
+    /// Whether the single listener spreads accepted connections over every
+    /// loop's reactor (the default) or registers them all with the
+    /// listener's loop. Either way the connection tasks are stealable.
+    ///
+    /// Spreading keeps every loop's reactor doing I/O. Keeping them on one
+    /// reactor is tokio's multi-thread model (one loop sees all readiness,
+    /// siblings steal the woken tasks): when threads outnumber cores (a
+    /// load generator on the same 2-core machine), a loop that waits for a
+    /// core stalls every socket it owns, and one reactor cut the 64-connection
+    /// p99 in half in `netload`. With many cores, that one loop dispatches
+    /// every event. Ignored with [`per_loop`](StartServer::per_loop).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let s = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0")
+    ///     .spread_connections(false)
+    ///     .await
+    ///     .unwrap();
+    /// # s.close();
+    /// # }).unwrap();
+    /// ```
+    pub fn spread_connections(mut self, spread: bool) -> StartServer {
+        self.spread = spread;
         self
     }
 
@@ -249,6 +282,11 @@ impl StartServer {
     async fn start(self) -> io::Result<Server> {
         let server = Server::new();
         let spawner = (self.spawner)(self.limit);
+        let shared_placement = if self.spread {
+            Placement::Spread
+        } else {
+            Placement::ListenerLoop
+        };
         match self.bind {
             Bind::Tcp(target) => {
                 let addrs = resolve(target).await?;
@@ -279,7 +317,7 @@ impl StartServer {
                                 start_accepting(
                                     &server,
                                     Listener::Tcp(l),
-                                    Placement::Spread,
+                                    shared_placement,
                                     &spawner,
                                 )?;
                                 last = None;
@@ -302,7 +340,7 @@ impl StartServer {
                 }
                 let l = UnixListener::bind(&path)?;
                 server.set_unix_path(path);
-                start_accepting(&server, Listener::Unix(l), Placement::Spread, &spawner)?;
+                start_accepting(&server, Listener::Unix(l), shared_placement, &spawner)?;
             }
         }
         Ok(server)

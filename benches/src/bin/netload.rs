@@ -10,9 +10,10 @@
 //! With no arguments it runs every contender in this process, one after
 //! another, on the same loopback workload (C connections each doing R round
 //! trips of an M-byte message, all at once) and prints each round trip's
-//! p50 and p99 with the hive/peer ratios; `repeat N` runs each contender
+//! p50 and p99 with the hive/peer ratios (`hive-one-reactor` is the
+//! default server with `spread_connections(false)`, set beside tokio); `repeat N` runs each contender
 //! N times and prints medians. `serve` runs one server alone
-//! (`hive`, `hive-per-loop`, `tokio`, `tokio-tpc`) until its stdin closes,
+//! (`hive`, `hive-per-loop`, `hive-one-reactor`, `tokio`, `tokio-tpc`) until its stdin closes,
 //! so `strace -c -f` can count that server's syscalls while `drive`, in
 //! another process, sends the load: `benches/syscalls.sh` does both.
 //!
@@ -20,18 +21,27 @@
 //! (on a bigger machine, or with 1 so that server and load generator do
 //! not share a core).
 
-use hive_benches::net::{hive_server, quantile, tokio_server, tokio_tpc_server, Generator, Server};
+use hive_benches::net::{
+    hive_server, quantile, tokio_server, tokio_tpc_server, Generator, HiveSetup, Server,
+};
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const CONTENDERS: [&str; 4] = ["hive", "tokio", "hive-per-loop", "tokio-tpc"];
+const CONTENDERS: [&str; 5] = [
+    "hive",
+    "tokio",
+    "hive-per-loop",
+    "tokio-tpc",
+    "hive-one-reactor",
+];
 
 fn start(kind: &str) -> Option<(Server, SocketAddr)> {
     Some(match kind {
-        "hive" => hive_server(false, false),
-        "hive-per-loop" => hive_server(true, false),
+        "hive" => hive_server(HiveSetup::Default, false),
+        "hive-per-loop" => hive_server(HiveSetup::PerLoop, false),
+        "hive-one-reactor" => hive_server(HiveSetup::OneReactor, false),
         "tokio" => tokio_server(false),
         "tokio-tpc" => tokio_tpc_server(),
         _ => return None,
@@ -111,7 +121,11 @@ fn table(gen: &Generator, repeats: usize) {
                     m.p50, m.p99, m.rate
                 );
             }
-            for (hive, peer, label) in [(0, 1, "hive/tokio"), (2, 3, "per-loop/tpc")] {
+            for (hive, peer, label) in [
+                (0, 1, "hive/tokio"),
+                (2, 3, "per-loop/tpc"),
+                (4, 1, "one-reactor/tokio"),
+            ] {
                 let (h, p) = (medians[hive], medians[peer]);
                 // Time ratios: below 1.0 means hive is faster. The rate is
                 // inverted (peer/hive) so that the same holds for it.
