@@ -5,6 +5,9 @@
 //!   M-byte message per iteration, all at once: hive's default server
 //!   (`start_server`, one listener, connections spread over the loops) vs
 //!   tokio's multi-thread runtime (`hive` / `tokio`);
+//! * `tcp_echo_{C}c_{M}_one_reactor` — the default server with
+//!   `spread_connections(false)` (every socket on the listener's reactor,
+//!   tasks stealable) vs tokio's multi-thread runtime;
 //! * `tcp_echo_{C}c_{M}_per_loop` — hive's per-loop server (one
 //!   `SO_REUSEPORT` listener per loop, connections pinned) vs tokio as
 //!   thread-per-core (one current-thread runtime per core, each with its own
@@ -32,28 +35,35 @@ fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize) {
     } else {
         format!("{size}b")
     };
-    for per_loop in [false, true] {
-        let name = if per_loop {
-            format!("tcp_echo_{conns}c_{label}_per_loop")
-        } else {
-            format!("tcp_echo_{conns}c_{label}")
+    for setup in [
+        HiveSetup::Default,
+        HiveSetup::PerLoop,
+        HiveSetup::OneReactor,
+    ] {
+        let suffix = match setup {
+            HiveSetup::Default => "",
+            HiveSetup::PerLoop => "_per_loop",
+            HiveSetup::OneReactor => "_one_reactor",
         };
-        let mut group = c.benchmark_group(name);
+        let mut group = c.benchmark_group(format!("tcp_echo_{conns}c_{label}{suffix}"));
         group
             .sample_size(10)
             .measurement_time(Duration::from_secs(2))
             .warm_up_time(Duration::from_millis(300))
             .throughput(Throughput::Bytes((conns * size) as u64));
-        let contenders: [(&str, StartServer); 2] = if per_loop {
-            [
-                ("hive", || hive_server(HiveSetup::PerLoop, false)),
-                ("tokio-tpc", tokio_tpc_server),
-            ]
-        } else {
-            [
+        let contenders: [(&str, StartServer); 2] = match setup {
+            HiveSetup::Default => [
                 ("hive", || hive_server(HiveSetup::Default, false)),
                 ("tokio", || tokio_server(false)),
-            ]
+            ],
+            HiveSetup::PerLoop => [
+                ("hive", || hive_server(HiveSetup::PerLoop, false)),
+                ("tokio-tpc", tokio_tpc_server),
+            ],
+            HiveSetup::OneReactor => [
+                ("hive", || hive_server(HiveSetup::OneReactor, false)),
+                ("tokio", || tokio_server(false)),
+            ],
         };
         for (id, make) in contenders {
             let (server, addr) = make();
