@@ -148,14 +148,19 @@ impl Shared {
     }
 
     /// Queues a stealable task: on a loop of this runtime, into its local
-    /// queue (siblings may steal it); elsewhere into the injector.
+    /// queue (siblings may steal it; an idle one is woken once two or more
+    /// wait there); elsewhere into the injector, waking an idle loop.
     pub(crate) fn push_stealable(&self, task: Notified) {
         let task = context::with_core(|core| match core {
             Some(core) if self.is_own(&core.shared) => {
                 core.local.push(task);
                 if core.dispatching.get() {
                     core.deferred_notify.set(true);
-                } else {
+                } else if core.local.len() > 1 {
+                    // A lone queued task is what this loop runs next (tokio
+                    // keeps it in a LIFO slot for the same reason): waking a
+                    // sibling for it costs an eventfd write and a futile
+                    // steal. A second one is work a sibling can take.
                     self.notify_one();
                 }
                 None
