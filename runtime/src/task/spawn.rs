@@ -54,10 +54,24 @@ where
         return Task::from_raw(raw);
     }
     match (owner, start_on) {
-        (None, Some(index)) => shared.push_pinned(index, Pinned::Start(notified)),
+        (None, Some(index)) if !is_current_loop(shared, index) => {
+            shared.push_pinned(index, Pinned::Start(notified))
+        }
+        // Pinned tasks go to their owner. A stealable task spawned on the
+        // loop it should start on goes straight into the local queue: a
+        // detour through the pinned FIFO left the loop a tick with nothing
+        // stealable, so it became a searcher and then woke a sibling when
+        // it found the task.
         _ => shared.schedule(notified),
     }
     Task::from_raw(raw)
+}
+
+/// Whether this thread is loop `index` of `shared`.
+fn is_current_loop(shared: &Arc<Shared>, index: usize) -> bool {
+    context::with_core(|core| {
+        core.is_some_and(|core| Arc::ptr_eq(&core.shared, shared) && core.index == index)
+    })
 }
 
 /// Whether this thread is a loop of `shared` on which the task may run now:
