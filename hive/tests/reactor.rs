@@ -123,3 +123,63 @@ fn sources_can_be_placed_on_a_chosen_loop_and_wake_tasks_there() {
     .unwrap();
     assert!(rt.metrics().loops[1].io_events > 0);
 }
+
+#[test]
+fn a_sibling_runs_the_io_of_a_loop_stuck_in_a_long_task() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+    use std::time::Duration;
+    let rt = hive::Runtime::builder().loops(2).build().unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let (release, released) = mpsc::channel::<()>();
+    let (started, is_stuck) = mpsc::channel::<()>();
+    let (n, reader_loop, other) = rt
+        .run(async move {
+            let (stuck, other) = (hive::loop_ids()[0], hive::loop_ids()[1]);
+            let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+            a.set_nonblocking(true).unwrap();
+            let a = hive::IoSource::new_on_loop(mio::net::UnixStream::from_std(a), stuck).unwrap();
+            // A stealable reader, waiting on a socket of the loop about to get stuck.
+            let reader = hive::spawn(async move {
+                let mut buf = [0u8; 4];
+                let n = a.read_with(|s| (&*s).read(&mut buf)).await.unwrap();
+                let _ = release.send(());
+                (n, hive::current_loop_id().unwrap())
+            });
+            hive::sleep(Duration::from_millis(20)).await;
+            // The sibling has work of its own, so it wakes up now and then.
+            let ticking = done.clone();
+            drop(
+                hive::spawn_on_loop(other, async move {
+                    for _ in 0..20_000 {
+                        if ticking.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        hive::sleep(Duration::from_millis(1)).await;
+                    }
+                })
+                .unwrap(),
+            );
+            // Blocks its loop until the reader has read (or 10 s pass).
+            drop(
+                hive::spawn_on_loop(stuck, async move {
+                    started.send(()).unwrap();
+                    let _ = released.recv_timeout(Duration::from_secs(10));
+                })
+                .unwrap(),
+            );
+            let writer = std::thread::spawn(move || {
+                is_stuck.recv().unwrap();
+                (&b).write_all(b"ping").unwrap();
+                b
+            });
+            let out = reader.await.unwrap();
+            done.store(true, Ordering::Relaxed);
+            drop(writer.join().unwrap());
+            (out.0, out.1, other)
+        })
+        .unwrap();
+    assert_eq!(n, 4);
+    assert_eq!(reader_loop, other, "the reader ran on the stuck loop");
+    assert!(rt.metrics().loops[1].rescued_events > 0);
+}

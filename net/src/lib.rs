@@ -38,6 +38,13 @@
 //! made directly (`TcpStream::connect`, `accept`) register with the
 //! current loop.
 //!
+//! A loop that stops polling its reactor for a fraction of a millisecond
+//! (descheduled by the OS when threads outnumber cores, or stuck in a long
+//! task) does not hold its connections hostage: an awake sibling takes the
+//! ready events and runs the woken stealable tasks itself (pinned ones, as
+//! with `per_loop`, still wait for their loop). `LoopMetrics::rescued_events`
+//! counts it.
+//!
 //! ## Differences from asyncio
 //!
 //! * `StreamReader` reads on demand rather than ahead in the background;

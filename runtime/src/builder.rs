@@ -4,11 +4,12 @@ use crate::blocking::BlockingPool;
 use crate::event_loop::core::LoopCore;
 use crate::event_loop::LoopShared;
 use crate::exception::{default_exception_handler, ExceptionContext, ExceptionHandler};
+use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
 use crate::metrics::LoopCounters;
 use crate::parker::Parker;
 use crate::queue::Local;
-use crate::reactor::{ReactorShared, WAKE_TOKEN};
+use crate::reactor::{ReactorShared, RescueHandle, WAKE_TOKEN};
 use crate::runtime::Runtime;
 use crate::shared::{Config, Shared};
 use crate::time::store::TimerStore;
@@ -215,6 +216,8 @@ impl Builder {
                 parker: Parker::new(waker),
                 timers: Mutex::new(TimerStore::default()),
                 reactor: ReactorShared::new(registry),
+                rescue: RescueHandle::new(&poll)?,
+                io_polled_at: AtomicU64::new(0),
                 counters: LoopCounters::default(),
                 thread: Mutex::new(None),
             });

@@ -13,6 +13,7 @@ pub(crate) struct LoopCounters {
     pub(crate) io_events: Counter,
     pub(crate) driver_wakes: Counter,
     pub(crate) timers_fired: Counter,
+    pub(crate) rescued_events: Counter,
 }
 
 /// A counter with a single writer thread for most fields; `add` is an atomic
@@ -50,8 +51,12 @@ pub struct LoopMetrics {
     pub parks: u64,
     /// Tasks this loop took from the shared injector.
     pub injector_pulls: u64,
-    /// I/O readiness events this loop's reactor delivered.
+    /// I/O readiness events this loop's reactor delivered (including those
+    /// a sibling took from it while this loop was stalled).
     pub io_events: u64,
+    /// I/O events this loop took from a stalled sibling's reactor (one the
+    /// OS descheduled, or stuck in a long task) and ran itself.
+    pub rescued_events: u64,
     /// Times another thread had to write this loop's wake-up fd (it was asleep).
     pub driver_wakes: u64,
     /// Timers (sleeps, timeouts, `call_later`) that fired on this loop.
@@ -89,6 +94,7 @@ impl LoopCounters {
             io_events: self.io_events.get(),
             driver_wakes: self.driver_wakes.get(),
             timers_fired: self.timers_fired.get(),
+            rescued_events: self.rescued_events.get(),
             pending_timers: 0,
         }
     }

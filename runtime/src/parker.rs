@@ -66,6 +66,14 @@ impl<W: DriverWaker> Parker<W> {
         true
     }
 
+    /// Makes the driver's current or next sleep return, whatever the state:
+    /// for a sibling that took the driver's wake-up event while rescuing the
+    /// loop's I/O and must hand it back. At worst the loop wakes once for
+    /// nothing.
+    pub fn redeliver_wake(&self) {
+        self.waker.wake();
+    }
+
     /// Consumes a pending notification without sleeping (the loop is awake anyway).
     pub fn clear_notification(&self) {
         let _ = self.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst);

@@ -11,7 +11,7 @@ use crate::queue::Injector;
 use crate::registry::Registry;
 use crate::task::raw::{Header, Notified, Schedule};
 use crate::task::TaskError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Tunables, fixed when the runtime is built.
 #[derive(Clone, Debug)]
@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     stopping: AtomicBool,
     /// Loops leave their run loop once no task is live.
     stop_when_drained: AtomicBool,
+    /// Zero of [`Shared::clock_nanos`].
+    epoch: Instant,
 }
 
 impl Shared {
@@ -67,7 +69,13 @@ impl Shared {
             shutting_down: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             stop_when_drained: AtomicBool::new(false),
+            epoch: Instant::now(),
         }
+    }
+
+    /// Nanoseconds since the runtime was built: a clock that fits an atomic.
+    pub(crate) fn clock_nanos(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
     pub(crate) fn next_task_id(&self) -> u64 {

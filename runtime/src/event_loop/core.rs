@@ -15,8 +15,10 @@ use super::{LoopShared, Pinned};
 use crate::context;
 use crate::coop;
 use crate::idle::SearchState;
+use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
 use crate::queue::Local;
+use crate::reactor::{Harvest, WAKE_TOKEN};
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, TaskRef};
 use crate::task::TaskError;
@@ -26,6 +28,15 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
+
+/// How long a loop may go without polling its reactor before a sibling
+/// takes its ready events: long enough that a busy loop is left alone, short
+/// against an OS time slice (milliseconds) that a descheduled loop loses.
+const STALL_NANOS: u64 = 200_000;
+
+/// How often a loop looks for a stalled sibling (each look may cost one
+/// `epoll_wait` with a zero timeout).
+const RESCUE_INTERVAL_NANOS: u64 = 100_000;
 
 /// Everything only the loop's own thread touches.
 pub(crate) struct LoopCore {
@@ -44,6 +55,10 @@ pub(crate) struct LoopCore {
     poll: RefCell<mio::Poll>,
     events: RefCell<mio::Events>,
     have_events: Cell<bool>,
+    harvest: RefCell<Harvest>,
+    /// `Shared::clock_nanos` before which this loop does not look for
+    /// stalled siblings again.
+    next_rescue_at: Cell<u64>,
     fired: RefCell<Vec<TimerAction>>,
 }
 
@@ -68,6 +83,8 @@ impl LoopCore {
             poll: RefCell::new(poll),
             events: RefCell::new(mio::Events::with_capacity(1024)),
             have_events: Cell::new(false),
+            harvest: RefCell::new(Harvest::new()),
+            next_rescue_at: Cell::new(0),
             fired: RefCell::new(Vec::new()),
         }
     }
@@ -111,8 +128,9 @@ impl LoopCore {
             if self.polls_since_io.get() >= self.shared.config.event_interval {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
+                self.rescue_stalled_loop();
             }
-        } else {
+        } else if !self.rescue_stalled_loop() {
             self.park();
         }
     }
@@ -313,6 +331,54 @@ impl LoopCore {
         }
         self.polls_since_io.set(0);
         self.have_events.set(true);
+        self.state()
+            .io_polled_at
+            .store(self.shared.clock_nanos(), Ordering::Relaxed);
+    }
+
+    /// Looks (at most every `RESCUE_INTERVAL`) for a sibling that has not
+    /// polled its reactor for `STALL` and takes its ready I/O events and half
+    /// of its queue, so its connections run here instead of waiting for it.
+    /// Returns whether that gave this loop work.
+    fn rescue_stalled_loop(&self) -> bool {
+        let shared = &*self.shared;
+        let loops = shared.loops.len();
+        if loops == 1 {
+            return false;
+        }
+        let now = shared.clock_nanos();
+        if now < self.next_rescue_at.get() {
+            return false;
+        }
+        self.next_rescue_at.set(now + RESCUE_INTERVAL_NANOS);
+        let start = self.next_random() as usize % loops;
+        let Some(victim) = (0..loops).map(|i| (start + i) % loops).find(|&i| {
+            i != self.index
+                && now.saturating_sub(shared.loops[i].io_polled_at.load(Ordering::Relaxed))
+                    >= STALL_NANOS
+        }) else {
+            return false;
+        };
+        // A sibling asleep in its reactor also looks stalled; for it the
+        // harvest finds nothing (or takes events it was slow to wake for).
+        let sibling = &shared.loops[victim];
+        let before = self.local.len();
+        let mut harvest = self.harvest.borrow_mut();
+        if sibling.rescue.harvest(WAKE_TOKEN, &mut harvest) {
+            sibling.parker.redeliver_wake();
+        }
+        if !harvest.is_empty() {
+            self.dispatching.set(true);
+            let delivered = sibling.reactor.dispatch_harvest(&harvest);
+            sibling.counters.io_events.add(delivered as u64);
+            self.state().counters.rescued_events.add(delivered as u64);
+            self.end_dispatch();
+        }
+        drop(harvest);
+        if let Some(task) = sibling.stealer.steal_half_into(&self.local) {
+            self.local.push(task);
+        }
+        self.local.len() > before
     }
 
     fn dispatch_events(&self) {

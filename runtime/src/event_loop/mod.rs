@@ -7,11 +7,12 @@ pub(crate) mod core;
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
+use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
 use crate::metrics::LoopCounters;
 use crate::parker::{DriverWaker, Parker};
 use crate::queue::Stealer;
-use crate::reactor::ReactorShared;
+use crate::reactor::{ReactorShared, RescueHandle};
 use crate::shared::Shared;
 use crate::task::raw::Notified;
 use crate::time::store::{TimerAction, TimerStore};
@@ -69,6 +70,10 @@ pub(crate) struct LoopShared {
     pub(crate) parker: Parker<mio::Waker>,
     pub(crate) timers: Mutex<TimerStore>,
     pub(crate) reactor: ReactorShared,
+    /// Lets a sibling take this loop's I/O events when it stops polling.
+    pub(crate) rescue: RescueHandle,
+    /// When this loop last polled its reactor (`Shared::clock_nanos`).
+    pub(crate) io_polled_at: AtomicU64,
     pub(crate) counters: LoopCounters,
     pub(crate) thread: Mutex<Option<std::thread::ThreadId>>,
 }

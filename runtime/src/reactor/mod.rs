@@ -7,12 +7,16 @@
 //! are registered therefore decides the I/O balance: [`IoSource::new`] picks
 //! the current loop, or round-robin off-loop; [`IoSource::new_on_loop`]
 //! places it explicitly (hive-net spreads accepted connections this way).
+//! When a loop stops polling for a while, a sibling harvests its instance
+//! instead (see `rescue`).
 
 mod readiness;
+mod rescue;
 mod source;
 
 pub use readiness::ReadyEvent;
 pub(crate) use readiness::ScheduledIo;
+pub(crate) use rescue::{Harvest, RescueHandle};
 pub use source::IoSource;
 
 use crate::loom::sync::{Arc, Mutex};
@@ -100,30 +104,42 @@ impl ReactorShared {
         }
     }
 
-    /// Delivers a batch of events; returns how many reached a live source.
+    /// Delivers a batch of events the owning loop polled; returns how many
+    /// reached a live source.
     pub(crate) fn dispatch(&self, events: &mio::Events) -> usize {
-        let mut targets: Vec<(Arc<ScheduledIo>, &mio::event::Event)> = Vec::new();
+        self.deliver(
+            events
+                .iter()
+                .filter(|event| event.token() != WAKE_TOKEN)
+                .map(|event| (event.token(), readiness::bits_of(event))),
+        )
+    }
+
+    /// Delivers events a sibling took from this loop's instance.
+    pub(crate) fn dispatch_harvest(&self, harvest: &Harvest) -> usize {
+        self.deliver(harvest.iter().copied())
+    }
+
+    fn deliver(&self, events: impl Iterator<Item = (mio::Token, usize)>) -> usize {
+        let mut targets: Vec<(Arc<ScheduledIo>, usize)> = Vec::new();
         {
             let slab = self.sources.lock();
-            for event in events.iter() {
-                if event.token() == WAKE_TOKEN {
-                    continue;
-                }
-                let (index, generation) = split(event.token());
+            for (token, bits) in events {
+                let (index, generation) = split(token);
                 if let Some(Entry {
                     generation: g,
                     io: Some(io),
                 }) = slab.entries.get(index)
                 {
                     if *g == generation {
-                        targets.push((io.clone(), event));
+                        targets.push((io.clone(), bits));
                     }
                 }
             }
         }
         let delivered = targets.len();
-        for (io, event) in targets {
-            io.set_ready(event);
+        for (io, bits) in targets {
+            io.add_bits(bits);
         }
         delivered
     }

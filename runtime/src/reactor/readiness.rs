@@ -66,6 +66,27 @@ impl ReadyEvent {
     }
 }
 
+/// The readiness bits a mio event carries.
+pub(crate) fn bits_of(event: &mio::event::Event) -> usize {
+    let mut bits = 0;
+    if event.is_readable() {
+        bits |= READABLE;
+    }
+    if event.is_writable() {
+        bits |= WRITABLE;
+    }
+    if event.is_read_closed() {
+        bits |= READ_CLOSED;
+    }
+    if event.is_write_closed() {
+        bits |= WRITE_CLOSED;
+    }
+    if event.is_error() {
+        bits |= ERROR;
+    }
+    bits
+}
+
 #[derive(Default)]
 pub(crate) struct ScheduledIo {
     readiness: AtomicUsize,
@@ -79,26 +100,6 @@ struct Wakers {
 }
 
 impl ScheduledIo {
-    pub(crate) fn set_ready(&self, event: &mio::event::Event) {
-        let mut bits = 0;
-        if event.is_readable() {
-            bits |= READABLE;
-        }
-        if event.is_writable() {
-            bits |= WRITABLE;
-        }
-        if event.is_read_closed() {
-            bits |= READ_CLOSED;
-        }
-        if event.is_write_closed() {
-            bits |= WRITE_CLOSED;
-        }
-        if event.is_error() {
-            bits |= ERROR;
-        }
-        self.add_bits(bits);
-    }
-
     pub(crate) fn add_bits(&self, bits: usize) {
         let _ = self.readiness.fetch_update(AcqRel, Acquire, |w| {
             Some((w & !BITS).wrapping_add(GENERATION_ONE) | (w & BITS) | bits)
