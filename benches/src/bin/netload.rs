@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p hive-benches --release --bin netload            # p50/p99 table
 //! cargo run -p hive-benches --release --bin netload -- repeat 7 # medians of 7 runs
+//! cargo run -p hive-benches --release --bin netload -- repeat 9 tcp_echo_64c_16384b # one workload
 //! cargo run -p hive-benches --release --bin netload -- serve hive   # server only
 //! cargo run -p hive-benches --release --bin netload -- drive ADDR CONNS SIZE ROUNDS
 //! ```
@@ -88,10 +89,10 @@ fn measure(gen: &Generator, kind: &str, conns: usize, size: usize) -> Sample {
     }
 }
 
-/// Every workload, `repeats` runs of each contender (the order rotates from
+/// Every workload (or those named in `only`), `repeats` runs of each contender (the order rotates from
 /// run to run so no contender always goes first); prints the medians and
 /// the hive/peer ratios of the medians.
-fn table(gen: &Generator, repeats: usize) {
+fn table(gen: &Generator, repeats: usize, only: &[String]) {
     println!("{repeats} run(s) per contender; medians");
     println!(
         "{:<22} {:>14} {:>10} {:>10} {:>12}",
@@ -100,6 +101,9 @@ fn table(gen: &Generator, repeats: usize) {
     for conns in [1, 64, 512] {
         for size in [100, 16 * 1024] {
             let workload = format!("tcp_echo_{conns}c_{size}b");
+            if !only.is_empty() && !only.contains(&workload) {
+                continue;
+            }
             let mut runs: Vec<Vec<Sample>> = vec![Vec::new(); CONTENDERS.len()];
             for rep in 0..repeats {
                 for i in 0..CONTENDERS.len() {
@@ -188,16 +192,16 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => {
-            table(&Generator::new(), 1);
+            table(&Generator::new(), 1, &[]);
             ExitCode::SUCCESS
         }
         Some("repeat") => match args.get(1).and_then(|n| n.parse::<usize>().ok()) {
             Some(n) if n > 0 => {
-                table(&Generator::new(), n);
+                table(&Generator::new(), n, &args[2..]);
                 ExitCode::SUCCESS
             }
             _ => {
-                eprintln!("usage: netload repeat N   (N runs per contender, N >= 1)");
+                eprintln!("usage: netload repeat N [WORKLOAD..]   (N >= 1 runs per contender; e.g. tcp_echo_64c_100b)");
                 ExitCode::FAILURE
             }
         },
