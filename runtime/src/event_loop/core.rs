@@ -336,8 +336,8 @@ impl LoopCore {
             .store(self.shared.clock_nanos(), Ordering::Relaxed);
     }
 
-    /// Looks (at most every `RESCUE_INTERVAL`) for a sibling that has not
-    /// polled its reactor for `STALL` and takes its ready I/O events and half
+    /// Looks (at most every `RESCUE_INTERVAL_NANOS`) for a sibling that has not
+    /// polled its reactor for `STALL_NANOS` and takes its ready I/O events and half
     /// of its queue, so its connections run here instead of waiting for it.
     /// Returns whether that gave this loop work.
     fn rescue_stalled_loop(&self) -> bool {
