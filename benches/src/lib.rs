@@ -8,6 +8,8 @@
 //! workload rather than hang the bench run.
 
 pub mod net;
+pub mod paced;
+pub mod sched;
 
 use std::future::Future;
 use std::pin::Pin;

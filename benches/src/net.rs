@@ -211,6 +211,11 @@ impl Generator {
         })
     }
 
+    /// The current-thread runtime the generator drives its connections on.
+    pub(crate) fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.rt
+    }
+
     /// `iters` round trips on every connection at once; the elapsed time.
     pub fn echo(
         &self,

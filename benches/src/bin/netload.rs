@@ -5,18 +5,39 @@
 //! cargo run -p hive-benches --release --bin netload -- repeat 7 # medians of 7 runs
 //! cargo run -p hive-benches --release --bin netload -- repeat 9 tcp_echo_64c_16384b # one workload
 //! cargo run -p hive-benches --release --bin netload -- serve hive   # server only
-//! cargo run -p hive-benches --release --bin netload -- drive ADDR CONNS SIZE ROUNDS
+//! cargo run -p hive-benches --release --bin netload -- drive ADDR CONNS SIZE ROUNDS [RATE]
 //! ```
 //!
 //! With no arguments it runs every contender in this process, one after
 //! another, on the same loopback workload (C connections each doing R round
 //! trips of an M-byte message, all at once) and prints each round trip's
-//! p50 and p99 with the hive/peer ratios (`hive-one-reactor` is the
-//! default server with `spread_connections(false)`, set beside tokio); `repeat N` runs each contender
-//! N times and prints medians. `serve` runs one server alone
-//! (`hive`, `hive-per-loop`, `hive-one-reactor`, `tokio`, `tokio-tpc`) until its stdin closes,
-//! so `strace -c -f` can count that server's syscalls while `drive`, in
-//! another process, sends the load: `benches/syscalls.sh` does both.
+//! p50 and p99 with the hive/peer ratios (`hive-one-reactor` is the default
+//! server with `spread_connections(false)`, set beside tokio); `repeat N`
+//! runs each contender N times and prints medians.
+//!
+//! Each workload with more than one connection runs twice:
+//! - saturated: every connection sends its next message as soon as the echo
+//!   is back. With 64 or more connections the one generator thread is then
+//!   the bottleneck (the `gen busy` column nears 100%), replies wait in its
+//!   sockets, and the p99 says as much about the generator as the server;
+//! - paced (`@RATE/s` rows): the same offered load for every contender, half
+//!   the slowest contender's saturated rate, released in 1 ms bursts
+//!   ([`hive_benches::paced`]); the generator keeps up, so the latencies are
+//!   the server's.
+//!
+//! After `|`, per echoed message and from the scheduler's own counters
+//! ([`hive_benches::sched`], Linux): the CPU the server's threads used, their
+//! context switches, how long the server's threads and the generator's
+//! thread were runnable but waiting for a core (on a box with fewer cores
+//! than threads, where latency tails come from), and the share of the run
+//! the generator was on a CPU. `NETLOAD_METRICS=1` also prints each hive
+//! run's `Runtime::metrics()` to stderr.
+//!
+//! `serve` runs one server alone (`hive`, `hive-per-loop`,
+//! `hive-one-reactor`, `tokio`, `tokio-tpc`) until its stdin closes, so
+//! `strace -c -f` or `perf` can watch that server alone while `drive`, in
+//! another process, sends the load (saturated, or paced at RATE messages/s
+//! in total): `benches/syscalls.sh` does both.
 //!
 //! Servers use 2 loops / workers; set `NET_BENCH_THREADS=N` to change it
 //! (on a bigger machine, or with 1 so that server and load generator do
@@ -25,6 +46,7 @@
 use hive_benches::net::{
     hive_server, quantile, tokio_server, tokio_tpc_server, Generator, HiveSetup, Server,
 };
+use hive_benches::sched::Snapshot;
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -64,6 +86,16 @@ struct Sample {
     p50: f64,
     p99: f64,
     rate: f64,
+    /// Per message: CPU the server threads used (µs), their context
+    /// switches, and how long the server threads and the generator thread
+    /// were runnable but waited for a core (µs).
+    server_cpu: f64,
+    server_switches: f64,
+    server_wait: f64,
+    generator_wait: f64,
+    /// Share of the run the generator's thread was on a CPU (%): near 100,
+    /// the generator is the bottleneck and replies queue in its sockets.
+    generator_busy: f64,
 }
 
 /// The median of `values` (sorted in place); runs on 2 noisy cores need it.
@@ -72,31 +104,134 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// How the generator offers messages.
+#[derive(Clone, Copy)]
+enum Load {
+    /// Each connection sends its next message as soon as the echo is back.
+    Saturated,
+    /// This many messages per second in total (see `hive_benches::paced`).
+    Paced(f64),
+}
+
+/// The share of the slowest contender's saturated rate offered in the
+/// paced runs: low enough that the generator keeps up.
+const PACED_SHARE: f64 = 0.5;
+
 /// Runs `kind` once on the workload and measures it.
-fn measure(gen: &Generator, kind: &str, conns: usize, size: usize) -> Sample {
+fn measure(gen: &Generator, kind: &str, conns: usize, size: usize, load: Load) -> Sample {
     let rounds = rounds_for(conns);
     let (server, addr) = start(kind).expect("known contender");
     let mut open = gen.connect(addr, conns);
     // Warm up: connections accepted, buffers grown, caches hot.
     gen.latencies(&mut open, size, rounds / 10 + 1);
-    let (mut times, wall) = gen.latencies(&mut open, size, rounds);
+    let before = Snapshot::take();
+    let (mut times, wall) = match load {
+        Load::Saturated => gen.latencies(&mut open, size, rounds),
+        Load::Paced(rate) => {
+            let run = gen.paced_latencies(&mut open, size, rounds, rate);
+            (run.latencies, run.wall)
+        }
+    };
+    let spent = Snapshot::take().since(&before);
+    if std::env::var_os("NETLOAD_METRICS").is_some() {
+        if let Server::Hive(rt, _) = &server {
+            eprintln!("{kind} {conns}c {size}b: {:?}", rt.metrics());
+        }
+    }
     drop(open);
     drop(server);
+    let messages = (conns * rounds) as f64;
+    let per_message_micros = |ns: u64| ns as f64 / 1e3 / messages;
     Sample {
         p50: micros(quantile(&mut times, 0.50)),
         p99: micros(quantile(&mut times, 0.99)),
-        rate: (conns * rounds) as f64 / wall.as_secs_f64(),
+        rate: messages / wall.as_secs_f64(),
+        server_cpu: per_message_micros(spent.server.run_ns),
+        server_switches: (spent.server.voluntary + spent.server.involuntary) as f64 / messages,
+        server_wait: per_message_micros(spent.server.wait_ns),
+        generator_wait: per_message_micros(spent.generator.wait_ns),
+        generator_busy: spent.generator.run_ns as f64 / 1e9 / wall.as_secs_f64() * 100.0,
     }
 }
 
-/// Every workload (or those named in `only`), `repeats` runs of each contender (the order rotates from
-/// run to run so no contender always goes first); prints the medians and
-/// the hive/peer ratios of the medians.
+/// `repeats` runs of every contender on one workload and load (the order
+/// rotates from run to run so no contender always goes first); the medians,
+/// in `CONTENDERS` order.
+fn medians(gen: &Generator, repeats: usize, conns: usize, size: usize, load: Load) -> Vec<Sample> {
+    let mut runs: Vec<Vec<Sample>> = vec![Vec::new(); CONTENDERS.len()];
+    for rep in 0..repeats {
+        for i in 0..CONTENDERS.len() {
+            let who = (i + rep) % CONTENDERS.len();
+            runs[who].push(measure(gen, CONTENDERS[who], conns, size, load));
+        }
+    }
+    runs.iter()
+        .map(|r| {
+            let of =
+                |field: fn(&Sample) -> f64| median(&mut r.iter().map(field).collect::<Vec<_>>());
+            Sample {
+                p50: of(|s| s.p50),
+                p99: of(|s| s.p99),
+                rate: of(|s| s.rate),
+                server_cpu: of(|s| s.server_cpu),
+                server_switches: of(|s| s.server_switches),
+                server_wait: of(|s| s.server_wait),
+                generator_wait: of(|s| s.generator_wait),
+                generator_busy: of(|s| s.generator_busy),
+            }
+        })
+        .collect()
+}
+
+/// Prints each contender's medians and the hive/peer ratios.
+fn print_rows(workload: &str, medians: &[Sample]) {
+    for (kind, m) in CONTENDERS.iter().zip(medians) {
+        println!(
+            "{workload:<26} {kind:>17} {:>8.1} {:>8.1} {:>9.0} | {:>7.2} {:>7.2} {:>8.2} {:>8.2} {:>7.0}%",
+            m.p50, m.p99, m.rate, m.server_cpu, m.server_switches, m.server_wait, m.generator_wait, m.generator_busy
+        );
+    }
+    for (hive, peer, label) in [
+        (0, 1, "hive/tokio"),
+        (2, 3, "per-loop/tpc"),
+        (4, 1, "one-reactor/tokio"),
+    ] {
+        let (h, p) = (medians[hive], medians[peer]);
+        // Time ratios: below 1.0 means hive is faster. The rate is inverted
+        // (peer/hive) so that the same holds for it; the per-message costs
+        // after `|` are hive/peer too.
+        println!(
+            "{:<26} {label:>17} {:>8.2} {:>8.2} {:>9.2} | {:>7.2} {:>7.2} {:>8.2} {:>8.2}",
+            "  ratio (time)",
+            h.p50 / p.p50,
+            h.p99 / p.p99,
+            p.rate / h.rate,
+            h.server_cpu / p.server_cpu,
+            h.server_switches / p.server_switches,
+            h.server_wait / p.server_wait,
+            h.generator_wait / p.generator_wait,
+        );
+    }
+}
+
+/// Every workload (or those named in `only`): `repeats` saturated runs of
+/// each contender, then, with more than one connection, `repeats` paced runs
+/// at `PACED_SHARE` of the slowest contender's median saturated rate (the
+/// same offered load for all). Prints medians and hive/peer ratios.
 fn table(gen: &Generator, repeats: usize, only: &[String]) {
     println!("{repeats} run(s) per contender; medians");
     println!(
-        "{:<22} {:>14} {:>10} {:>10} {:>12}",
-        "workload", "server", "p50 µs", "p99 µs", "msgs/s"
+        "{:<26} {:>17} {:>8} {:>8} {:>9} | {:>7} {:>7} {:>8} {:>8} {:>8}",
+        "workload",
+        "server",
+        "p50 µs",
+        "p99 µs",
+        "msgs/s",
+        "cpu µs",
+        "cswitch",
+        "wait µs",
+        "gen wait",
+        "gen busy"
     );
     for conns in [1, 64, 512] {
         for size in [100, 16 * 1024] {
@@ -104,42 +239,16 @@ fn table(gen: &Generator, repeats: usize, only: &[String]) {
             if !only.is_empty() && !only.contains(&workload) {
                 continue;
             }
-            let mut runs: Vec<Vec<Sample>> = vec![Vec::new(); CONTENDERS.len()];
-            for rep in 0..repeats {
-                for i in 0..CONTENDERS.len() {
-                    let who = (i + rep) % CONTENDERS.len();
-                    runs[who].push(measure(gen, CONTENDERS[who], conns, size));
-                }
-            }
-            let medians: Vec<Sample> = runs
-                .iter()
-                .map(|r| Sample {
-                    p50: median(&mut r.iter().map(|s| s.p50).collect::<Vec<_>>()),
-                    p99: median(&mut r.iter().map(|s| s.p99).collect::<Vec<_>>()),
-                    rate: median(&mut r.iter().map(|s| s.rate).collect::<Vec<_>>()),
-                })
-                .collect();
-            for (kind, m) in CONTENDERS.iter().zip(&medians) {
-                println!(
-                    "{workload:<22} {kind:>14} {:>10.1} {:>10.1} {:>12.0}",
-                    m.p50, m.p99, m.rate
-                );
-            }
-            for (hive, peer, label) in [
-                (0, 1, "hive/tokio"),
-                (2, 3, "per-loop/tpc"),
-                (4, 1, "one-reactor/tokio"),
-            ] {
-                let (h, p) = (medians[hive], medians[peer]);
-                // Time ratios: below 1.0 means hive is faster. The rate is
-                // inverted (peer/hive) so that the same holds for it.
-                println!(
-                    "{:<22} {label:>14} {:>10.2} {:>10.2} {:>12.2}",
-                    "  ratio (time)",
-                    h.p50 / p.p50,
-                    h.p99 / p.p99,
-                    p.rate / h.rate,
-                );
+            let saturated = medians(gen, repeats, conns, size, Load::Saturated);
+            print_rows(&workload, &saturated);
+            if conns > 1 {
+                let slowest = saturated
+                    .iter()
+                    .map(|m| m.rate)
+                    .fold(f64::INFINITY, f64::min);
+                let rate = (slowest * PACED_SHARE).round();
+                let paced = medians(gen, repeats, conns, size, Load::Paced(rate));
+                print_rows(&format!("{workload} @{rate:.0}/s"), &paced);
             }
         }
     }
@@ -171,13 +280,29 @@ fn drive(args: &[String]) -> ExitCode {
             args.get(3)?.parse::<usize>().ok()?,
         ))
     })();
-    let Some((addr, conns, size, rounds)) = parsed else {
-        eprintln!("usage: netload drive ADDR CONNS SIZE ROUNDS");
+    // No RATE: saturated; a positive RATE: paced; anything else: usage.
+    let rate = match args.get(4) {
+        None => Ok(None),
+        Some(r) => r
+            .parse::<f64>()
+            .ok()
+            .filter(|r| *r > 0.0)
+            .map(Some)
+            .ok_or(()),
+    };
+    let (Some((addr, conns, size, rounds)), Ok(rate)) = (parsed, rate) else {
+        eprintln!("usage: netload drive ADDR CONNS SIZE ROUNDS [RATE]   (RATE > 0: paced, messages/s in total)");
         return ExitCode::FAILURE;
     };
     let gen = Generator::new();
     let mut open = gen.connect(addr, conns);
-    let (mut times, wall) = gen.latencies(&mut open, size, rounds);
+    let (mut times, wall) = match rate {
+        None => gen.latencies(&mut open, size, rounds),
+        Some(rate) => {
+            let run = gen.paced_latencies(&mut open, size, rounds, rate);
+            (run.latencies, run.wall)
+        }
+    };
     println!(
         "MESSAGES {} p50 {:.1} µs p99 {:.1} µs in {:.2} s",
         conns * rounds,
