@@ -65,6 +65,8 @@ fn tasks_waiting_on_each_other_are_still_cancelled_at_shutdown() {
     rt.run(async move {
         let (tx_a, rx_a) = std::sync::mpsc::channel::<hive::Task<()>>();
         let d1 = d.clone();
+        let started = Arc::new(AtomicUsize::new(0));
+        let s = started.clone();
         let a = hive::spawn(async move {
             struct G(Arc<AtomicUsize>);
             impl Drop for G {
@@ -73,6 +75,7 @@ fn tasks_waiting_on_each_other_are_still_cancelled_at_shutdown() {
                 }
             }
             let _g = G(d1);
+            s.store(1, Ordering::SeqCst);
             hive::sleep(Duration::from_millis(1)).await;
             let b = rx_a.recv().unwrap();
             let _ = b.await;
@@ -81,6 +84,15 @@ fn tasks_waiting_on_each_other_are_still_cancelled_at_shutdown() {
             let _ = a.await;
         });
         tx_a.send(b).unwrap();
+        // `a` must hold its guard before shutdown: a task cancelled before
+        // its first poll never creates it. Bounded: 5 s on a loaded machine.
+        for _ in 0..5_000 {
+            if started.load(Ordering::SeqCst) == 1 {
+                break;
+            }
+            hive::sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(started.load(Ordering::SeqCst), 1, "task a never started");
     })
     .unwrap();
     let report = rt.shutdown_timeout(Duration::from_secs(5));
