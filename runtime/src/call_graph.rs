@@ -421,7 +421,8 @@ pub struct TaskDump {
     pub loop_id: Option<LoopId>,
     /// What it is doing.
     pub state: TaskState,
-    /// Time since it was spawned.
+    /// Time since it was spawned. The spawn is stamped from a cheap clock
+    /// that ticks every 1 to 10 ms (Linux), so an age may read up to one tick long.
     pub age: Duration,
     /// The task awaiting it, and how, if any.
     pub awaited_by: Option<(TaskId, AwaitKind)>,
@@ -442,7 +443,9 @@ impl fmt::Display for TaskDump {
     }
 }
 
-fn dump(task: &TaskRef) -> Option<TaskDump> {
+/// `task`'s line of the dump, its age taken at `now` (one instant for the
+/// whole dump, so that older tasks never show younger).
+fn dump(task: &TaskRef, now: u64) -> Option<TaskDump> {
     let header = task.header();
     let s = header.state.load();
     if s.is_complete() {
@@ -462,7 +465,7 @@ fn dump(task: &TaskRef) -> Option<TaskDump> {
         name: header.name(),
         loop_id: header.owner.map(LoopId),
         state,
-        age: header.spawned_at.elapsed(),
+        age: Duration::from_nanos(now.saturating_sub(header.spawned_at)),
         awaited_by: header.awaiter(),
     })
 }
@@ -480,7 +483,11 @@ fn dump(task: &TaskRef) -> Option<TaskDump> {
 #[doc(alias = "asyncio.all_tasks")]
 pub fn dump_tasks() -> Vec<TaskDump> {
     match context::current_shared() {
-        Some(shared) => shared.registry.snapshot().iter().filter_map(dump).collect(),
+        Some(shared) => {
+            let now = crate::task::age_clock::now_nanos();
+            let tasks = shared.registry.snapshot();
+            tasks.iter().filter_map(|task| dump(task, now)).collect()
+        }
         None => Vec::new(),
     }
 }

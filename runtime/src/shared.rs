@@ -212,7 +212,7 @@ impl Schedule for Arc<Shared> {
     }
 
     fn release(&self, task: &Header) {
-        self.registry.remove(task.id);
+        self.registry.remove(task);
     }
 
     fn unhandled(&self, task: &Header, error: TaskError) {

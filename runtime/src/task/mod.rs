@@ -1,5 +1,6 @@
 //! Tasks: the cell, its handle, its errors, and how tasks are spawned.
 
+pub(crate) mod age_clock;
 pub(crate) mod builder;
 #[cfg(all(test, not(loom)))]
 mod cell_tests;

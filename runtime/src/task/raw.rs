@@ -10,14 +10,13 @@ use super::state::{Idle, Notify, Run, State};
 use super::waker;
 use crate::call_graph::AwaitKind;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::{self, NonNull};
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 
 /// Where the runtime routes a task's wake-ups; a mock in the loom models.
 pub trait Schedule: Send + Sync + 'static {
@@ -43,8 +42,12 @@ pub struct Header {
     /// 0 for nobody. Only ever read for diagnostics, so every access is
     /// `Relaxed`: one store per poll of a handle, no allocation.
     awaiter: AtomicU64,
-    /// When the task was spawned (its age in `dump_tasks`).
-    pub(crate) spawned_at: Instant,
+    /// When the task was spawned, in `age_clock` nanoseconds (its age in
+    /// `dump_tasks`).
+    pub(crate) spawned_at: u64,
+    /// Its slot in the runtime's registry shard (see `registry.rs`); only
+    /// accessed under that shard's lock.
+    pub(crate) registry_slot: AtomicUsize,
 }
 
 // SAFETY: the header's only interior-mutable fields are the atomic state and
@@ -148,7 +151,8 @@ where
             owner: spawn.owner,
             join_waker: UnsafeCell::new(None),
             awaiter: AtomicU64::new(0),
-            spawned_at: Instant::now(),
+            spawned_at: super::age_clock::coarse_now_nanos(),
+            registry_slot: AtomicUsize::new(usize::MAX),
         },
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
