@@ -155,20 +155,23 @@ impl Shared {
         }
     }
 
-    /// Queues a stealable task: on a loop of this runtime, into its local
-    /// queue (siblings may steal it; an idle one is woken once two or more
-    /// wait there); elsewhere into the injector, waking an idle loop.
+    /// Queues a stealable task: on a loop of this runtime, into its LIFO
+    /// slot (woken or spawned by the running task, it runs next) or, while
+    /// the loop dispatches I/O or timers, into its local queue; elsewhere
+    /// into the injector, waking an idle loop. Siblings may steal from the
+    /// local queue, never the slot; an idle one is woken once a task waits
+    /// behind the one that runs next.
     pub(crate) fn push_stealable(&self, task: Notified) {
         let task = context::with_core(|core| match core {
             Some(core) if self.is_own(&core.shared) => {
-                core.local.push(task);
                 if core.dispatching.get() {
+                    core.local.push(task);
                     core.deferred_notify.set(true);
-                } else if core.local.len() > 1 {
-                    // A lone queued task is what this loop runs next (tokio
-                    // keeps it in a LIFO slot for the same reason): waking a
-                    // sibling for it costs an eventfd write and a futile
-                    // steal. A second one is work a sibling can take.
+                } else if let Some(displaced) = core.lifo.replace(Some(task)) {
+                    // The slot's task is what this loop runs next; a lone
+                    // one is not worth waking a sibling for (an eventfd
+                    // write and a futile steal). The displaced one is.
+                    core.local.push(displaced);
                     self.notify_one();
                 }
                 None
@@ -178,6 +181,25 @@ impl Shared {
         if let Some(task) = task {
             self.injector.push(task);
             self.notify_one();
+        }
+    }
+
+    /// Queues a stealable task that woke itself while it ran (a yield or a
+    /// spent budget) at the back of its loop's local queue, so that it
+    /// lets the others run first; elsewhere as [`push_stealable`](Self::push_stealable).
+    fn requeue_stealable(&self, task: Notified) {
+        let task = context::with_core(|core| match core {
+            Some(core) if self.is_own(&core.shared) && !core.dispatching.get() => {
+                core.local.push(task);
+                if core.local.len() > 1 || core.has_lifo_task() {
+                    self.notify_one();
+                }
+                None
+            }
+            _ => Some(task),
+        });
+        if let Some(task) = task {
+            self.push_stealable(task);
         }
     }
 
@@ -208,6 +230,13 @@ impl Schedule for Arc<Shared> {
         match task.header().owner {
             Some(owner) => self.push_pinned(owner, Pinned::Task(task)),
             None => self.push_stealable(task),
+        }
+    }
+
+    fn requeue(&self, task: Notified) {
+        match task.header().owner {
+            Some(owner) => self.push_pinned(owner, Pinned::Task(task)),
+            None => self.requeue_stealable(task),
         }
     }
 

@@ -5,8 +5,9 @@
 //! 2. move the inbox (pinned work from other threads) into the FIFO, then run
 //!    exactly the pinned work that is queued now: work queued during the tick
 //!    runs next tick, as in asyncio;
-//! 3. run up to `max_stealable_per_tick` stealable tasks: local queue, the
-//!    injector every `global_queue_interval` polls (fairness), then a steal;
+//! 3. run up to `max_stealable_per_tick` stealable tasks: the LIFO slot (at
+//!    most `LIFO_POLLS_IN_A_ROW` in a row), the local queue, the injector
+//!    every `global_queue_interval` polls (fairness), then a steal;
 //! 4. poll the reactor without blocking every `event_interval` polls while
 //!    busy, or, with nothing to do, announce idleness and park in it.
 
@@ -38,11 +39,23 @@ const STALL_NANOS: u64 = 200_000;
 /// `epoll_wait` with a zero timeout).
 const RESCUE_INTERVAL_NANOS: u64 = 100_000;
 
+/// How many tasks in a row may run from the LIFO slot before the slot's task
+/// goes to the back of the local queue: enough for a request/response pair
+/// to bounce on hot caches, few enough that two tasks waking each other
+/// cannot starve the queue.
+const LIFO_POLLS_IN_A_ROW: u32 = 3;
+
 /// Everything only the loop's own thread touches.
 pub(crate) struct LoopCore {
     pub(crate) index: usize,
     pub(crate) shared: Arc<Shared>,
     pub(crate) local: Local<Notified>,
+    /// The stealable task woken (or spawned) last by work running on this
+    /// loop: it runs next, on hot caches. Siblings cannot steal it, so a
+    /// loop stuck in a long poll holds it (as tokio's LIFO slot does).
+    pub(crate) lifo: Cell<Option<Notified>>,
+    /// Tasks run from `lifo` since the last one taken from elsewhere.
+    lifo_streak: Cell<u32>,
     pub(crate) ready: RefCell<VecDeque<Pinned>>,
     /// Set while dispatching I/O or timer wakes: local pushes then defer
     /// their sibling notification to one call after the batch.
@@ -73,6 +86,8 @@ impl LoopCore {
             index,
             shared,
             local,
+            lifo: Cell::new(None),
+            lifo_streak: Cell::new(0),
             ready: RefCell::new(VecDeque::new()),
             dispatching: Cell::new(false),
             deferred_notify: Cell::new(false),
@@ -137,8 +152,18 @@ impl LoopCore {
 
     fn has_own_work(&self) -> bool {
         !self.ready.borrow().is_empty()
+            || self.has_lifo_task()
             || !self.local.is_empty()
             || !self.state().inbox.lock().is_empty()
+    }
+
+    /// Whether the LIFO slot holds a task (a read, where `take` + `set`
+    /// would write twice on every scheduling decision).
+    pub(crate) fn has_lifo_task(&self) -> bool {
+        // SAFETY: `LoopCore` is used only by its own thread and no
+        // reference into the cell is alive across this read (the cell's
+        // contents are only ever moved in and out by value).
+        unsafe { (*self.lifo.as_ptr()).is_some() }
     }
 
     fn drain_inbox(&self) {
@@ -151,6 +176,18 @@ impl LoopCore {
     // ---- stealable work ------------------------------------------------------
 
     fn next_stealable(&self) -> Option<Notified> {
+        if self.has_lifo_task() {
+            let task = self.lifo.take()?;
+            let streak = self.lifo_streak.get();
+            if streak < LIFO_POLLS_IN_A_ROW {
+                self.lifo_streak.set(streak + 1);
+                return Some(task);
+            }
+            self.end_lifo_streak(task);
+        }
+        if self.lifo_streak.get() != 0 {
+            self.lifo_streak.set(0);
+        }
         let shared = &*self.shared;
         let counters = &self.state().counters;
         if self.polls.get() % u64::from(shared.config.global_queue_interval) == 0 {
@@ -169,6 +206,16 @@ impl LoopCore {
             }
         }
         self.steal()
+    }
+
+    /// The slot's task has had its turns in a row: it waits behind the
+    /// queue, where a sibling may take it.
+    #[cold]
+    fn end_lifo_streak(&self, task: Notified) {
+        self.local.push(task);
+        if self.local.len() > 1 {
+            self.shared.notify_one();
+        }
     }
 
     fn steal(&self) -> Option<Notified> {
@@ -436,6 +483,7 @@ impl LoopCore {
         // the queues are references to finished or abandoned tasks.
         self.ready.borrow_mut().clear();
         self.state().inbox.lock().clear();
+        drop(self.lifo.take());
         while self.local.pop().is_some() {}
     }
 }

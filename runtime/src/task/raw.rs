@@ -22,6 +22,11 @@ use std::task::{Context, Poll, Waker};
 pub trait Schedule: Send + Sync + 'static {
     /// Puts a woken (or new) task in a run queue.
     fn schedule(&self, task: Notified);
+    /// Puts back a task that was woken while it ran (it yielded, or used up
+    /// its budget): behind the work already queued, never ahead of it.
+    fn requeue(&self, task: Notified) {
+        self.schedule(task)
+    }
     /// The task completed: drop the scheduler's bookkeeping for it.
     fn release(&self, task: &Header);
     /// A task failed and nobody will ever read the error.
@@ -399,7 +404,7 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
             match polled {
                 Ok(Poll::Pending) => match cell.header.state.transition_to_idle() {
                     // SAFETY: the entry's reference and right to run carry over.
-                    Idle::Requeue => cell.scheduler.schedule(unsafe { Notified::from_raw(raw) }),
+                    Idle::Requeue => cell.scheduler.requeue(unsafe { Notified::from_raw(raw) }),
                     // SAFETY: we own the entry's reference.
                     Idle::Release => unsafe { raw.drop_ref() },
                 },

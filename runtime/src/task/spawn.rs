@@ -122,6 +122,13 @@ pub(crate) fn check_loop(shared: &Shared, id: LoopId) -> Result<(), SpawnError> 
 /// It starts on a later loop tick. The returned [`Task`] awaits its result;
 /// dropping the handle detaches the task (the runtime keeps it running).
 ///
+/// Order differs from asyncio's FIFO for stealable tasks: a task spawned or
+/// woken by the task running on a loop goes to that loop's LIFO slot and
+/// runs next (on hot caches), pushing any earlier occupant to the back of
+/// the queue; at most 3 run from the slot in a row, and a task that yields
+/// goes behind the queue. Tasks pinned with `spawn_local` / `spawn_on_loop`
+/// keep asyncio's FIFO order.
+///
 /// # Panics
 /// Outside a hive runtime (use [`Runtime::spawn`](crate::Runtime::spawn) there).
 ///
