@@ -31,6 +31,30 @@ fn the_task_spawned_last_runs_next_and_the_others_keep_their_order() {
 }
 
 #[test]
+fn without_the_slot_spawned_tasks_run_in_spawn_order() {
+    let rt = hive::Runtime::builder()
+        .loops(1)
+        .lifo_polls_in_a_row(0)
+        .build()
+        .unwrap();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let o = order.clone();
+    rt.run(async move {
+        let tasks: Vec<_> = (1..=3)
+            .map(|i| {
+                let o = o.clone();
+                hive::spawn(async move { o.lock().unwrap().push(i) })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+    })
+    .unwrap();
+    assert_eq!(*order.lock().unwrap(), [1, 2, 3]);
+}
+
+#[test]
 fn two_tasks_waking_each_other_cannot_starve_a_queued_task() {
     let rt = one_loop();
     let rounds = rt

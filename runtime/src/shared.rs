@@ -22,6 +22,8 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     pub(crate) coop_budget: u32,
     pub(crate) max_stealable_per_tick: u32,
+    /// Tasks a loop may run from its LIFO slot in a row; 0 turns the slot off.
+    pub(crate) lifo_polls_in_a_row: u32,
 }
 
 pub(crate) struct Shared {
@@ -167,6 +169,12 @@ impl Shared {
                 if core.dispatching.get() {
                     core.local.push(task);
                     core.deferred_notify.set(true);
+                } else if self.config.lifo_polls_in_a_row == 0 {
+                    core.local.push(task);
+                    // A lone queued task is what this loop runs next.
+                    if core.local.len() > 1 {
+                        self.notify_one();
+                    }
                 } else if let Some(displaced) = core.lifo.replace(Some(task)) {
                     // The slot's task is what this loop runs next; a lone
                     // one is not worth waking a sibling for (an eventfd

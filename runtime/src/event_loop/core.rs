@@ -6,7 +6,7 @@
 //!    exactly the pinned work that is queued now: work queued during the tick
 //!    runs next tick, as in asyncio;
 //! 3. run up to `max_stealable_per_tick` stealable tasks: the LIFO slot (at
-//!    most `LIFO_POLLS_IN_A_ROW` in a row), the local queue, the injector
+//!    most `lifo_polls_in_a_row` in a row), the local queue, the injector
 //!    every `global_queue_interval` polls (fairness), then a steal;
 //! 4. poll the reactor without blocking every `event_interval` polls while
 //!    busy, or, with nothing to do, announce idleness and park in it.
@@ -38,12 +38,6 @@ const STALL_NANOS: u64 = 200_000;
 /// How often a loop looks for a stalled sibling (each look may cost one
 /// `epoll_wait` with a zero timeout).
 const RESCUE_INTERVAL_NANOS: u64 = 100_000;
-
-/// How many tasks in a row may run from the LIFO slot before the slot's task
-/// goes to the back of the local queue: enough for a request/response pair
-/// to bounce on hot caches, few enough that two tasks waking each other
-/// cannot starve the queue.
-const LIFO_POLLS_IN_A_ROW: u32 = 3;
 
 /// Everything only the loop's own thread touches.
 pub(crate) struct LoopCore {
@@ -179,7 +173,7 @@ impl LoopCore {
         if self.has_lifo_task() {
             let task = self.lifo.take()?;
             let streak = self.lifo_streak.get();
-            if streak < LIFO_POLLS_IN_A_ROW {
+            if streak < self.shared.config.lifo_polls_in_a_row {
                 self.lifo_streak.set(streak + 1);
                 return Some(task);
             }
