@@ -125,8 +125,9 @@ pub(crate) fn check_loop(shared: &Shared, id: LoopId) -> Result<(), SpawnError> 
 /// Order differs from asyncio's FIFO for stealable tasks: a task spawned or
 /// woken by the task running on a loop goes to that loop's LIFO slot and
 /// runs next (on hot caches), pushing any earlier occupant to the back of
-/// the queue; at most 3 run from the slot in a row, and a task that yields
-/// goes behind the queue. Tasks pinned with `spawn_local` / `spawn_on_loop`
+/// the queue; at most 3 run from the slot in a row (see
+/// [`Builder::lifo_polls_in_a_row`](crate::Builder::lifo_polls_in_a_row),
+/// which can also turn the slot off), and a task that yields goes behind the queue. Tasks pinned with `spawn_local` / `spawn_on_loop`
 /// keep asyncio's FIFO order.
 ///
 /// # Panics
