@@ -8,10 +8,13 @@
 # it under-counts epoll_wait) and `perf stat` on the syscall tracepoints
 # (no slowdown; needs perf and root or perf_event_paranoid <= 1).
 #
-#   bash benches/syscalls.sh [CONNS] [SIZE] [ROUNDS]
+#   bash benches/syscalls.sh [CONNS] [SIZE] [ROUNDS] [RATE]
+#
+# RATE (messages/s in total) paces the load instead of saturating it: at a
+# moderate load the count shows how often each server's threads wake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-conns=${1:-64} size=${2:-100} rounds=${3:-2000}
+conns=${1:-64} size=${2:-100} rounds=${3:-2000} rate=${4:-}
 cargo build -q -p hive-benches --release --bin netload
 bin=${CARGO_TARGET_DIR:-target}/release/netload
 out=$(mktemp -d)
@@ -32,14 +35,16 @@ run_server() {
     local server=$!
     exec 3>"$out/in" # holds the server's stdin open
     for _ in $(seq 100); do grep -q ADDR "$out/addr" && break; sleep 0.1; done
-    report=$("$bin" drive "$(awk '/ADDR/ {print $2}' "$out/addr")" "$conns" "$size" "$rounds")
+    # $rate unquoted on purpose: empty means no fifth argument (saturated).
+    # shellcheck disable=SC2086
+    report=$("$bin" drive "$(awk '/ADDR/ {print $2}' "$out/addr")" "$conns" "$size" "$rounds" $rate)
     exec 3>&- # stdin closes: the server exits
     wait "$server"
     rm "$out/in"
     awk '{print $2}' <<<"$report"
 }
 
-echo "$conns connections x $rounds round trips of $size bytes; syscalls per message"
+echo "$conns connections x $rounds round trips of $size bytes${rate:+ at $rate msgs/s}; syscalls per message"
 for kind in hive hive-per-loop hive-one-reactor tokio tokio-tpc; do
     messages=$(run_server strace "$kind")
     total=$(awk '$2 == "total" {print $1}' "$out/count")
