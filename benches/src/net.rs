@@ -237,15 +237,7 @@ impl Generator {
                     s
                 });
             }
-            let out = tokio::time::timeout(Duration::from_secs(60), async {
-                let mut v = Vec::new();
-                while let Some(s) = set.join_next().await {
-                    v.push(s.unwrap());
-                }
-                v
-            })
-            .await
-            .expect("echo round trips hung for 60 s");
+            let out = join_all(set, Duration::from_secs(60), "echo round trips").await;
             let elapsed = start.elapsed();
             *conns = out;
             elapsed
@@ -278,15 +270,7 @@ impl Generator {
                     (s, times)
                 });
             }
-            let joined = tokio::time::timeout(Duration::from_secs(120), async {
-                let mut v = Vec::new();
-                while let Some(r) = set.join_next().await {
-                    v.push(r.unwrap());
-                }
-                v
-            })
-            .await
-            .expect("latency round trips hung for 120 s");
+            let joined = join_all(set, Duration::from_secs(120), "latency round trips").await;
             let wall = start.elapsed();
             let mut all = Vec::with_capacity(joined.len() * rounds);
             for (s, times) in joined {
@@ -312,6 +296,24 @@ impl Generator {
             start.elapsed()
         })
     }
+}
+
+/// Every result of `set`, in completion order; panics naming `what` if
+/// they take longer than `limit` (a hung benchmark is a bug).
+pub(crate) async fn join_all<T: 'static>(
+    mut set: tokio::task::JoinSet<T>,
+    limit: Duration,
+    what: &str,
+) -> Vec<T> {
+    tokio::time::timeout(limit, async {
+        let mut all = Vec::with_capacity(set.len());
+        while let Some(result) = set.join_next().await {
+            all.push(result.unwrap());
+        }
+        all
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what} hung for {limit:?}"))
 }
 
 /// The `q`-quantile (0.0..=1.0) of `samples`, sorting them in place.

@@ -7,7 +7,7 @@
 //! server. At a fixed offered load below saturation the generator keeps up,
 //! and a round trip's latency is the server's.
 
-use crate::net::Generator;
+use crate::net::{join_all, Generator};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -84,15 +84,7 @@ impl Generator {
                     credit -= 1.0;
                 }
             }
-            let joined = tokio::time::timeout(Duration::from_secs(120), async {
-                let mut v = Vec::new();
-                while let Some(r) = set.join_next().await {
-                    v.push(r.unwrap());
-                }
-                v
-            })
-            .await
-            .expect("paced round trips hung for 120 s");
+            let joined = join_all(set, Duration::from_secs(120), "paced round trips").await;
             let wall = start.elapsed();
             let mut run = PacedRun {
                 latencies: Vec::with_capacity(total),

@@ -8,9 +8,8 @@ fn one_loop() -> hive::Runtime {
     hive::Runtime::builder().loops(1).build().unwrap()
 }
 
-#[test]
-fn the_task_spawned_last_runs_next_and_the_others_keep_their_order() {
-    let rt = one_loop();
+/// The order in which three tasks spawned one after another by one task ran.
+fn order_of_three_spawns(rt: hive::Runtime) -> Vec<i32> {
     let order = Arc::new(Mutex::new(Vec::new()));
     let o = order.clone();
     rt.run(async move {
@@ -25,9 +24,15 @@ fn the_task_spawned_last_runs_next_and_the_others_keep_their_order() {
         }
     })
     .unwrap();
+    let order = order.lock().unwrap().clone();
+    order
+}
+
+#[test]
+fn the_task_spawned_last_runs_next_and_the_others_keep_their_order() {
     // 3 was in the slot when the spawner gave up the loop; 1 and 2 had been
     // pushed out of it, in order, into the queue.
-    assert_eq!(*order.lock().unwrap(), [3, 1, 2]);
+    assert_eq!(order_of_three_spawns(one_loop()), [3, 1, 2]);
 }
 
 #[test]
@@ -37,21 +42,7 @@ fn without_the_slot_spawned_tasks_run_in_spawn_order() {
         .lifo_polls_in_a_row(0)
         .build()
         .unwrap();
-    let order = Arc::new(Mutex::new(Vec::new()));
-    let o = order.clone();
-    rt.run(async move {
-        let tasks: Vec<_> = (1..=3)
-            .map(|i| {
-                let o = o.clone();
-                hive::spawn(async move { o.lock().unwrap().push(i) })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
-        }
-    })
-    .unwrap();
-    assert_eq!(*order.lock().unwrap(), [1, 2, 3]);
+    assert_eq!(order_of_three_spawns(rt), [1, 2, 3]);
 }
 
 #[test]
