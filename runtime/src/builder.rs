@@ -1,15 +1,16 @@
 //! `Builder`: how many loops, and the runtime's tunables.
 
+use crate::bell::Bell;
 use crate::blocking::BlockingPool;
 use crate::event_loop::core::LoopCore;
-use crate::event_loop::LoopShared;
+use crate::event_loop::{LoopShared, LoopWaker};
 use crate::exception::{default_exception_handler, ExceptionContext, ExceptionHandler};
 use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
 use crate::metrics::LoopCounters;
 use crate::parker::Parker;
 use crate::queue::Local;
-use crate::reactor::{ReactorShared, RescueHandle, WAKE_TOKEN};
+use crate::reactor::{ReactorShared, RescueHandle, Watch, WAKE_TOKEN};
 use crate::runtime::Runtime;
 use crate::shared::{Config, Shared};
 use crate::time::store::TimerStore;
@@ -62,6 +63,7 @@ impl Builder {
                 coop_budget: 128,
                 max_stealable_per_tick: 61,
                 lifo_polls_in_a_row: 3,
+                idle_watcher: true,
             },
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
@@ -154,6 +156,28 @@ impl Builder {
         self
     }
 
+    /// Whether idle loops elect one of them to watch every loop's reactor
+    /// while the others sleep where I/O cannot wake them (default `true`,
+    /// Linux only; elsewhere, and with `false`, each idle loop sleeps in its
+    /// own reactor).
+    ///
+    /// With a watcher, a trickle of readiness wakes one thread, which runs
+    /// the woken tasks and wakes a sibling only when work queues behind it,
+    /// as tokio's shared driver does; busy loops still poll their own
+    /// reactors, so the I/O stays spread under load. Turn it off for
+    /// thread-per-core serving, where every connection's task is pinned to
+    /// the loop whose reactor it is registered with (hive-net's per-loop
+    /// listeners): there each loop is best woken by its own sockets, not
+    /// through the watcher.
+    ///
+    /// ```
+    /// let _rt = hive::Builder::new().loops(2).idle_watcher(false).build().unwrap();
+    /// ```
+    pub fn idle_watcher(mut self, enabled: bool) -> Self {
+        self.config.idle_watcher = enabled;
+        self
+    }
+
     /// Upper bound on blocking-pool threads (default 512).
     ///
     /// ```
@@ -231,7 +255,10 @@ impl Builder {
             states.push(LoopShared {
                 stealer,
                 inbox: Mutex::new(VecDeque::new()),
-                parker: Parker::new(waker),
+                parker: Parker::new(LoopWaker {
+                    reactor: waker,
+                    bell: Bell::default(),
+                }),
                 timers: Mutex::new(TimerStore::default()),
                 reactor: ReactorShared::new(registry),
                 rescue: RescueHandle::new(&poll)?,
@@ -241,9 +268,16 @@ impl Builder {
             });
             parts.push((poll, local));
         }
+        let watched: Vec<&mio::Poll> = if self.config.idle_watcher {
+            parts.iter().map(|(poll, _)| poll).collect()
+        } else {
+            Vec::new()
+        };
+        let watch = Watch::new(&watched)?;
         let blocking = BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive);
         let shared = Arc::new(Shared::new(
             states.into_boxed_slice(),
+            watch,
             self.config,
             blocking,
             self.exception_handler,

@@ -10,6 +10,7 @@
 // defined, not as public API.
 #![cfg_attr(loom, allow(missing_docs))]
 
+mod bell;
 mod blocking;
 mod builder;
 mod call_graph;
@@ -80,11 +81,13 @@ pub mod __private {
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
+    pub use crate::bell::Bell;
     pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
     pub use crate::idle::{Idle, SearchState};
     pub use crate::parker::{DriverWaker, Parker};
     pub use crate::queue::{Injector, Local, Stealer};
+    pub use crate::reactor::WatchRole;
     pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
     pub use crate::task::{Task, TaskError, TaskId};
 

@@ -26,6 +26,15 @@ mod imp {
             condvar.wait_for(&mut guard, timeout);
             guard
         }
+
+        /// Waits on `condvar` until notified.
+        pub(crate) fn wait<'a, T>(
+            condvar: &Condvar,
+            mut guard: MutexGuard<'a, T>,
+        ) -> MutexGuard<'a, T> {
+            condvar.wait(&mut guard);
+            guard
+        }
     }
     pub(crate) mod cell {
         /// `UnsafeCell` with loom's closure-based access API.

@@ -9,6 +9,7 @@ pub(crate) struct LoopCounters {
     pub(crate) steals: Counter,
     pub(crate) stolen_tasks: Counter,
     pub(crate) parks: Counter,
+    pub(crate) bell_parks: Counter,
     pub(crate) injector_pulls: Counter,
     pub(crate) io_events: Counter,
     pub(crate) driver_wakes: Counter,
@@ -47,15 +48,20 @@ pub struct LoopMetrics {
     pub steals: u64,
     /// Tasks moved into this loop by those steals.
     pub stolen_tasks: u64,
-    /// Times the loop went to sleep in its reactor.
+    /// Times the loop went to sleep (in its reactor, watching every
+    /// reactor, or on its bell).
     pub parks: u64,
+    /// Of those, the times it slept on its bell while a sibling watched the
+    /// reactors (see [`Builder::idle_watcher`](crate::Builder::idle_watcher)).
+    pub bell_parks: u64,
     /// Tasks this loop took from the shared injector.
     pub injector_pulls: u64,
     /// I/O readiness events this loop's reactor delivered (including those
     /// a sibling took from it while this loop was stalled).
     pub io_events: u64,
-    /// I/O events this loop took from a stalled sibling's reactor (one the
-    /// OS descheduled, or stuck in a long task) and ran itself.
+    /// I/O events this loop took from a sibling's reactor and ran itself:
+    /// as the idle watcher, for siblings asleep on their bells, or from a
+    /// stalled sibling (one the OS descheduled, or stuck in a long task).
     pub rescued_events: u64,
     /// Times another thread had to write this loop's wake-up fd (it was asleep).
     pub driver_wakes: u64,
@@ -90,6 +96,7 @@ impl LoopCounters {
             steals: self.steals.get(),
             stolen_tasks: self.stolen_tasks.get(),
             parks: self.parks.get(),
+            bell_parks: self.bell_parks.get(),
             injector_pulls: self.injector_pulls.get(),
             io_events: self.io_events.get(),
             driver_wakes: self.driver_wakes.get(),

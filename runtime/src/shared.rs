@@ -8,6 +8,7 @@ use crate::idle::Idle;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::queue::Injector;
+use crate::reactor::Watch;
 use crate::registry::Registry;
 use crate::task::raw::{Header, Notified, Schedule};
 use crate::task::TaskError;
@@ -24,12 +25,16 @@ pub(crate) struct Config {
     pub(crate) max_stealable_per_tick: u32,
     /// Tasks a loop may run from its LIFO slot in a row; 0 turns the slot off.
     pub(crate) lifo_polls_in_a_row: u32,
+    /// Idle loops elect one watcher of every reactor (`reactor::watch`).
+    pub(crate) idle_watcher: bool,
 }
 
 pub(crate) struct Shared {
     pub(crate) injector: Injector<Notified>,
     pub(crate) loops: Box<[LoopShared]>,
     pub(crate) idle: Idle,
+    /// Which idle loop watches every reactor (see `reactor::watch`).
+    pub(crate) watch: Watch,
     pub(crate) registry: Registry,
     pub(crate) config: Config,
     pub(crate) blocking: BlockingPool,
@@ -51,6 +56,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         loops: Box<[LoopShared]>,
+        watch: Watch,
         config: Config,
         blocking: BlockingPool,
         exception_handler: ExceptionHandler,
@@ -60,6 +66,7 @@ impl Shared {
             injector: Injector::new(),
             loops,
             idle: Idle::new(n),
+            watch,
             registry: Registry::new(),
             config,
             blocking,

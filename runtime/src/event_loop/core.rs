@@ -9,7 +9,10 @@
 //!    most `lifo_polls_in_a_row` in a row), the local queue, the injector
 //!    every `global_queue_interval` polls (fairness), then a steal;
 //! 4. poll the reactor without blocking every `event_interval` polls while
-//!    busy, or, with nothing to do, announce idleness and park in it.
+//!    busy (and, while siblings sleep with no watcher, the root instance
+//!    over every reactor), or, with nothing to do, announce idleness and
+//!    park: as the one watcher of every reactor, or on the loop's bell
+//!    while a sibling watches (`reactor::watch`).
 
 use super::callback::Callback;
 use super::{LoopShared, Pinned};
@@ -19,7 +22,7 @@ use crate::idle::SearchState;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
 use crate::queue::Local;
-use crate::reactor::{Harvest, WAKE_TOKEN};
+use crate::reactor::{Harvest, ReadyLoops, RescueHandle, WAKE_TOKEN};
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, TaskRef};
 use crate::task::TaskError;
@@ -63,6 +66,8 @@ pub(crate) struct LoopCore {
     events: RefCell<mio::Events>,
     have_events: Cell<bool>,
     harvest: RefCell<Harvest>,
+    /// Loops the root instance reported ready while this loop watched.
+    ready_loops: RefCell<ReadyLoops>,
     /// `Shared::clock_nanos` before which this loop does not look for
     /// stalled siblings again.
     next_rescue_at: Cell<u64>,
@@ -93,6 +98,7 @@ impl LoopCore {
             events: RefCell::new(mio::Events::with_capacity(1024)),
             have_events: Cell::new(false),
             harvest: RefCell::new(Harvest::new()),
+            ready_loops: RefCell::new(ReadyLoops::new()),
             next_rescue_at: Cell::new(0),
             fired: RefCell::new(Vec::new()),
         }
@@ -137,6 +143,7 @@ impl LoopCore {
             if self.polls_since_io.get() >= self.shared.config.event_interval {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
+                self.watch_for_sleepers();
                 self.rescue_stalled_loop();
             }
         } else if !self.rescue_stalled_loop() {
@@ -404,22 +411,65 @@ impl LoopCore {
         // harvest finds nothing (or takes events it was slow to wake for).
         let sibling = &shared.loops[victim];
         let before = self.local.len();
-        let mut harvest = self.harvest.borrow_mut();
-        if sibling.rescue.harvest(WAKE_TOKEN, &mut harvest) {
-            sibling.parker.redeliver_wake();
+        self.harvest_sibling(victim);
+        if let Some(task) = sibling.stealer.steal_half_into(&self.local) {
+            self.local.push(task);
         }
-        if !harvest.is_empty() {
+        self.local.len() > before
+    }
+
+    /// Takes every event ready in sibling `victim`'s instance and runs the
+    /// woken tasks here.
+    fn harvest_sibling(&self, victim: usize) {
+        let sibling = &self.shared.loops[victim];
+        let mut harvest = self.harvest.borrow_mut();
+        loop {
+            let took_wake = sibling.rescue.harvest(WAKE_TOKEN, &mut harvest);
+            if took_wake {
+                sibling.parker.redeliver_wake();
+            }
+            if harvest.is_empty() {
+                break;
+            }
             self.dispatching.set(true);
             let delivered = sibling.reactor.dispatch_harvest(&harvest);
             sibling.counters.io_events.add(delivered as u64);
             self.state().counters.rescued_events.add(delivered as u64);
             self.end_dispatch();
+            if !RescueHandle::was_full(&harvest, took_wake) {
+                break;
+            }
         }
-        drop(harvest);
-        if let Some(task) = sibling.stealer.steal_half_into(&self.local) {
-            self.local.push(task);
+    }
+
+    /// Takes the events of every loop the root instance reported ready
+    /// (after watching it, or in a busy loop's periodic look for sleepers).
+    fn take_watched_events(&self) {
+        let ready = std::mem::take(&mut *self.ready_loops.borrow_mut());
+        for &index in &ready {
+            if index == self.index {
+                self.poll_events(Some(Duration::ZERO));
+                self.dispatch_events();
+            } else {
+                self.harvest_sibling(index);
+            }
         }
-        self.local.len() > before
+        *self.ready_loops.borrow_mut() = ready;
+    }
+
+    /// A busy loop's stand-in for the watcher: while siblings sleep on their
+    /// bells and none watches, their sockets are looked at here each
+    /// `event_interval` (as tokio's busy workers poll its shared driver).
+    fn watch_for_sleepers(&self) {
+        let shared = &*self.shared;
+        if !shared.watch.is_enabled() || shared.watch.role.is_held() || !shared.idle.has_sleepers()
+        {
+            return;
+        }
+        shared
+            .watch
+            .wait(Some(Duration::ZERO), &mut self.ready_loops.borrow_mut());
+        self.take_watched_events();
     }
 
     fn dispatch_events(&self) {
@@ -444,21 +494,41 @@ impl LoopCore {
         }
     }
 
+    /// Sleeps until there is work: in this loop's reactor when it is the
+    /// only loop (or the platform has no root instance); else as the
+    /// watcher of every reactor if no sibling is, or on the bell.
     fn park(&self) {
         let timeout = self.next_timer_timeout();
         let shared = &*self.shared;
         let state = self.state();
+        let watch = &shared.watch;
+        let mut watched = false;
         let parked = shared.idle.park_or_retry(
             self.index,
             &mut self.search.borrow_mut(),
             |was_last_searcher| self.has_work_anywhere(was_last_searcher),
             || {
                 state.counters.parks.add(1);
-                state.parker.park(|| self.poll_events(timeout));
+                if !watch.is_enabled() {
+                    state.parker.park(|| self.poll_events(timeout));
+                } else if watch.role.try_claim(self.index) {
+                    watched = state
+                        .parker
+                        .park(|| watch.wait(timeout, &mut self.ready_loops.borrow_mut()));
+                    watch.role.release(self.index);
+                } else {
+                    state.counters.bell_parks.add(1);
+                    state
+                        .parker
+                        .park_on_bell(|| state.parker.waker().bell.sleep(timeout));
+                }
             },
         );
         if parked {
             self.dispatch_events();
+            if watched {
+                self.take_watched_events();
+            }
         } else {
             state.parker.clear_notification();
         }

@@ -4,6 +4,7 @@
 pub(crate) mod callback;
 pub(crate) mod core;
 
+use crate::bell::Bell;
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
@@ -67,7 +68,7 @@ pub(crate) struct LoopShared {
     pub(crate) stealer: Stealer<Notified>,
     /// Pinned work sent from other threads; moved into the core's FIFO each tick.
     pub(crate) inbox: Mutex<VecDeque<Pinned>>,
-    pub(crate) parker: Parker<mio::Waker>,
+    pub(crate) parker: Parker<LoopWaker>,
     pub(crate) timers: Mutex<TimerStore>,
     pub(crate) reactor: ReactorShared,
     /// Lets a sibling take this loop's I/O events when it stops polling.
@@ -78,11 +79,21 @@ pub(crate) struct LoopShared {
     pub(crate) thread: Mutex<Option<std::thread::ThreadId>>,
 }
 
-impl DriverWaker for mio::Waker {
+/// The two ways to wake a parked loop: through its reactor, or its bell.
+pub(crate) struct LoopWaker {
+    pub(crate) reactor: mio::Waker,
+    pub(crate) bell: Bell,
+}
+
+impl DriverWaker for LoopWaker {
     fn wake(&self) {
         // A failed eventfd write means the counter is saturated, i.e. a wake
         // is already pending: nothing is lost by ignoring it.
-        let _ = mio::Waker::wake(self);
+        let _ = self.reactor.wake();
+    }
+
+    fn ring_bell(&self) {
+        self.bell.ring();
     }
 }
 

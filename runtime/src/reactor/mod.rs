@@ -8,16 +8,21 @@
 //! the current loop, or round-robin off-loop; [`IoSource::new_on_loop`]
 //! places it explicitly (hive-net spreads accepted connections this way).
 //! When a loop stops polling for a while, a sibling harvests its instance
-//! instead (see `rescue`).
+//! instead (see `rescue`); while loops are idle, one of them watches every
+//! instance for the rest (see `watch`).
 
 mod readiness;
 mod rescue;
 mod source;
+mod watch;
 
 pub use readiness::ReadyEvent;
 pub(crate) use readiness::ScheduledIo;
 pub(crate) use rescue::{Harvest, RescueHandle};
 pub use source::IoSource;
+#[cfg(loom)]
+pub use watch::WatchRole;
+pub(crate) use watch::{ReadyLoops, Watch};
 
 use crate::loom::sync::{Arc, Mutex};
 use std::io;

@@ -21,6 +21,9 @@ pub(crate) struct RescueHandle {
     epoll: std::os::fd::OwnedFd,
 }
 
+/// The most events one harvest takes.
+const HARVEST_BATCH: usize = 256;
+
 /// Events taken in one harvest: `(token, readiness bits)`.
 pub(crate) type Harvest = Vec<(mio::Token, usize)>;
 
@@ -44,13 +47,19 @@ impl RescueHandle {
         Ok(RescueHandle {})
     }
 
+    /// Whether a harvest that produced `out` may have left events behind
+    /// (it filled its whole batch).
+    pub(crate) fn was_full(out: &Harvest, took_wake: bool) -> bool {
+        out.len() + usize::from(took_wake) >= HARVEST_BATCH
+    }
+
     /// Takes the events ready now, without waiting, into `out` (cleared
     /// first); returns whether it took the loop's wake-up (`wake_token`),
     /// which the caller must then re-deliver.
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub(crate) fn harvest(&self, wake_token: mio::Token, out: &mut Harvest) -> bool {
         use std::os::fd::AsRawFd;
-        const BATCH: usize = 256;
+        const BATCH: usize = HARVEST_BATCH;
         out.clear();
         let mut raw = [libc::epoll_event { events: 0, u64: 0 }; BATCH];
         // SAFETY: `raw` is a writable array of `BATCH` events that outlives
