@@ -82,7 +82,14 @@ pub enum HiveSetup {
 /// hive's server set up as `setup`; with `close_at_once` every connection
 /// is closed as soon as it is accepted.
 pub fn hive_server(setup: HiveSetup, close_at_once: bool) -> (Server, SocketAddr) {
-    let rt = hive::Runtime::builder().loops(threads()).build().unwrap();
+    // Thread-per-core serving: each loop is best woken by its own sockets
+    // (see `Builder::idle_watcher`).
+    let watcher = setup != HiveSetup::PerLoop;
+    let rt = hive::Runtime::builder()
+        .loops(threads())
+        .idle_watcher(watcher)
+        .build()
+        .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     drop(rt.spawn(async move {
         let start = if close_at_once {
