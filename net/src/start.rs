@@ -78,12 +78,16 @@ pub async fn open_unix_connection(
 ///   for many short, similar connections where locality beats balance
 ///   (no cross-core wakes at all), or when handlers hold `!Send`-friendly
 ///   per-loop state. A few long, uneven connections can leave cores idle.
+///   Build its runtime with
+///   [`idle_watcher(false)`](hive_runtime::Builder::idle_watcher), so each
+///   idle loop is woken by its own sockets rather than through the one
+///   loop that watches every reactor.
 /// * [`spread_connections(false)`](StartServer::spread_connections): one
 ///   listener, and every connection stays on the listener's loop's reactor
-///   while its task is still stealable (tokio's multi-thread model). Use it
-///   when the server's threads share their cores with other busy threads
-///   (there it keeps the tail latency down), or when CPU per message matters
-///   more than spreading the I/O work over the cores.
+///   while its task is still stealable (tokio's multi-thread model). On a
+///   few cores it measures like the default; with many, that one reactor
+///   is a bottleneck the default avoids. It stays for comparison, and for
+///   code that wants tokio's placement exactly.
 ///
 /// ```
 /// # hive::run(async {
@@ -227,17 +231,16 @@ impl StartServer {
     /// loop's reactor (the default) or registers them all with the
     /// listener's loop. Either way the connection tasks are stealable.
     ///
-    /// Spreading keeps every loop's reactor doing I/O. Keeping them on one
-    /// reactor is tokio's multi-thread model (one loop sees all readiness,
-    /// siblings steal the woken tasks). When threads outnumber cores (a
-    /// load generator on the same 2-core machine), a loop that waits for a
-    /// core stalls every socket it owns, and one reactor cut the
-    /// 64-connection p99 in half in `netload`. It is also cheaper per
-    /// message under a moderate load: idle loops sleep until there is work
-    /// to steal instead of each waking for its own share of a trickle of
-    /// events (2.24 syscalls per echoed message against 2.63 spread, in
-    /// `benches/syscalls.sh`). With many cores, that one loop dispatches
-    /// every event, which is what spreading avoids. Ignored with
+    /// Spreading keeps every loop's reactor doing I/O under load (idle
+    /// loops leave one of them to watch every reactor, see
+    /// [`idle_watcher`](hive_runtime::Builder::idle_watcher)). Keeping them
+    /// on one reactor is tokio's multi-thread model: one loop sees all
+    /// readiness, siblings steal the woken tasks. On a 2-core box the two
+    /// measure alike in `netload` (CPU per message within a few percent,
+    /// p99 either way by run) and in syscalls per echoed message (2.51
+    /// spread against 2.44, `benches/syscalls.sh 64 100 2000 45000`). With
+    /// many cores, that one loop dispatches every event, which is what
+    /// spreading avoids. Ignored with
     /// [`per_loop`](StartServer::per_loop).
     ///
     /// ```

@@ -170,6 +170,13 @@ impl Builder {
     /// listeners): there each loop is best woken by its own sockets, not
     /// through the watcher.
     ///
+    /// The cost, as with tokio's shared driver: a watcher that wakes gives
+    /// the role up while it runs what it found, and siblings already asleep
+    /// on their bells stay asleep; if that loop then runs a task that does
+    /// not yield for a long time and no other loop is awake, their sockets
+    /// wait for it (any loop that goes idle, or reaches its
+    /// `event_interval`, looks at every reactor for them).
+    ///
     /// ```
     /// let _rt = hive::Builder::new().loops(2).idle_watcher(false).build().unwrap();
     /// ```
