@@ -1,6 +1,8 @@
 //! A chat server with one `SO_REUSEPORT` listener per loop
 //! (`start_server(..).per_loop(true)`): each client stays on the loop that
-//! accepted it; every line a client sends goes to every client.
+//! accepted it; every line a client sends goes to every client. Each loop
+//! sleeps in its own reactor when idle (`idle_watcher = false`), the
+//! setting for thread-per-core serving.
 //!
 //! ```text
 //! cargo run --example chat_server -- [ADDR] [--count N]
@@ -27,7 +29,7 @@ impl Room {
     }
 }
 
-#[hive::main]
+#[hive::main(idle_watcher = false)]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let addr = args

@@ -18,3 +18,16 @@ async fn a_test_can_ask_for_more_loops() {
 async fn a_test_can_return_a_result() -> Result<(), hive::Elapsed> {
     hive::timeout(std::time::Duration::from_secs(5), async {}).await
 }
+
+#[hive::test(loops = 2, idle_watcher = false)]
+async fn a_test_can_turn_the_idle_watcher_off() {
+    // Both loops sleep in their own reactors; work still reaches either.
+    let ids = hive::loop_ids();
+    for id in ids {
+        let ran_on = hive::spawn_on_loop(id, async { hive::current_loop_id() })
+            .unwrap()
+            .await
+            .unwrap();
+        assert_eq!(ran_on, Some(id));
+    }
+}

@@ -8,7 +8,9 @@ use syn::{parse_macro_input, ItemFn};
 /// Runs `async fn main` with `hive::run_local` (asyncio's `asyncio.run(main())`).
 ///
 /// The body runs as a task pinned to loop 0, so it may hold `!Send` values.
-/// Options: `#[hive::main(loops = 4)]`, `#[hive::main(debug = true)]`.
+/// Options: `#[hive::main(loops = 4)]`, `#[hive::main(debug = true)]`,
+/// `#[hive::main(idle_watcher = false)]` (see `Builder::idle_watcher`: for
+/// thread-per-core servers).
 ///
 /// ```
 /// #[hive::main(loops = 2)]
@@ -38,12 +40,14 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 struct Options {
     loops: Option<syn::Expr>,
     debug: Option<syn::Expr>,
+    idle_watcher: Option<syn::Expr>,
 }
 
 fn parse_options(args: TokenStream) -> syn::Result<Options> {
     let mut options = Options {
         loops: None,
         debug: None,
+        idle_watcher: None,
     };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("loops") {
@@ -52,8 +56,13 @@ fn parse_options(args: TokenStream) -> syn::Result<Options> {
         } else if meta.path.is_ident("debug") {
             options.debug = Some(meta.value()?.parse()?);
             Ok(())
+        } else if meta.path.is_ident("idle_watcher") {
+            options.idle_watcher = Some(meta.value()?.parse()?);
+            Ok(())
         } else {
-            Err(meta.error("unknown hive option; expected `loops = N` or `debug = true`"))
+            Err(meta.error(
+                "unknown hive option; expected `loops = N`, `debug = true` or `idle_watcher = false`",
+            ))
         }
     });
     parser.parse(args)?;
@@ -83,12 +92,16 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
         (None, false) => quote!(),
     };
     let debug = options.debug.as_ref().map(|d| quote!(.debug(#d)));
+    let idle_watcher = options
+        .idle_watcher
+        .as_ref()
+        .map(|w| quote!(.idle_watcher(#w)));
     let test_attr = is_test.then(|| quote!(#[::core::prelude::v1::test]));
     quote! {
         #test_attr
         #(#attrs)*
         #vis fn #name() #output {
-            let runtime = ::hive::Runtime::builder() #loops #debug
+            let runtime = ::hive::Runtime::builder() #loops #debug #idle_watcher
                 .build()
                 .expect("hive: could not start the runtime");
             match runtime.run_local(move || async move #body) {
