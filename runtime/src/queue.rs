@@ -150,6 +150,12 @@ mod imp {
         }
     }
 
+    impl<T> Default for Injector<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
     impl<T> Injector<T> {
         pub fn new() -> Self {
             Self(Mutex::new(VecDeque::new()))
