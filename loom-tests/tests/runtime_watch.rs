@@ -158,42 +158,39 @@ impl World {
     }
 }
 
+/// Runs every loop idle while `act` posts events from the main thread;
+/// checks that the one I/O event was taken once every loop has exited.
+fn with_idle_loops(act: impl FnOnce(&World)) {
+    let world = World::new();
+    let loops: Vec<_> = (0..LOOPS)
+        .map(|me| {
+            let world = world.clone();
+            thread::spawn(move || world.idle_loop(me))
+        })
+        .collect();
+    act(&world);
+    for handle in loops {
+        handle.join().unwrap();
+    }
+    assert_eq!(world.taken.load(Ordering::SeqCst), 1);
+}
+
 #[test]
 fn io_for_a_loop_asleep_on_its_bell_reaches_the_watcher() {
     loom::model(|| {
-        let world = World::new();
-        let loops: Vec<_> = (0..LOOPS)
-            .map(|me| {
-                let world = world.clone();
-                thread::spawn(move || world.idle_loop(me))
-            })
-            .collect();
-        world.reactors.post(1, IO);
-        for handle in loops {
-            handle.join().unwrap();
-        }
-        assert_eq!(world.taken.load(Ordering::SeqCst), 1);
+        with_idle_loops(|world| world.reactors.post(1, IO));
     });
 }
 
 #[test]
 fn a_watcher_woken_for_nothing_hands_the_role_back() {
     loom::model(|| {
-        let world = World::new();
-        let loops: Vec<_> = (0..LOOPS)
-            .map(|me| {
-                let world = world.clone();
-                thread::spawn(move || world.idle_loop(me))
-            })
-            .collect();
-        // A spurious notification (a spawn another loop took first) may
-        // reach the watcher before, during or after its wait.
-        world.parkers[0].unpark();
-        world.reactors.post(0, IO);
-        for handle in loops {
-            handle.join().unwrap();
-        }
-        assert_eq!(world.taken.load(Ordering::SeqCst), 1);
+        with_idle_loops(|world| {
+            // A spurious notification (a spawn another loop took first) may
+            // reach the watcher before, during or after its wait.
+            world.parkers[0].unpark();
+            world.reactors.post(0, IO);
+        });
     });
 }
 
