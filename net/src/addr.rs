@@ -81,6 +81,14 @@ impl Sealed for &str {
     }
 }
 
+/// An address already converted (the builders keep one until awaited).
+impl ToSocketAddrs for Target {}
+impl Sealed for Target {
+    fn target(self) -> Target {
+        self
+    }
+}
+
 impl ToSocketAddrs for String {}
 impl Sealed for String {
     fn target(self) -> Target {

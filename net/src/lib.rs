@@ -59,6 +59,7 @@ mod addr;
 mod conn;
 mod connect;
 mod datagram_protocol;
+mod dial;
 mod error;
 mod loom;
 mod pipe;
@@ -72,6 +73,8 @@ mod stream_reader;
 mod stream_writer;
 mod tcp_listener;
 mod tcp_stream;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod udp;
 mod unix_datagram;
 mod unix_stream;
@@ -81,6 +84,7 @@ pub use addr::{lookup_host, ToSocketAddrs};
 pub use conn::Addr;
 pub use connect::{ConnectOptions, HAPPY_EYEBALLS_DELAY};
 pub use datagram_protocol::{create_datagram_endpoint, DatagramProtocol, DatagramTransport};
+pub use dial::{CreateConnection, OpenConnection};
 pub use error::{ConnectError, IncompleteRead, LimitOverrun, ReadError};
 pub use pipe::{pipe, PipeReader, PipeWriter};
 pub use protocol::{

@@ -1,15 +1,13 @@
 //! asyncio's low-level API: `Protocol` callbacks driven by a connection
 //! task, and the `Transport` handle they write through.
 
-use crate::accept::Spawner;
 use crate::addr::ToSocketAddrs;
 use crate::conn::{Addr, Conn};
-use crate::connect::ConnectOptions;
+use crate::dial::{CreateConnection, Endpoint};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
 use crate::start::{Bind, StartServer};
 use crate::write_core::{Closing, WriteCore};
-use crate::UnixStream;
 use hive_runtime::{LoopId, Task};
 use std::fmt;
 use std::future::poll_fn;
@@ -332,6 +330,28 @@ impl Transport {
         self.core.conn.peer_addr()
     }
 
+    /// What the TLS handshake agreed on (asyncio's
+    /// `get_extra_info('ssl_object')`), or `None` over plain TCP.
+    ///
+    /// ```
+    /// # struct P;
+    /// # impl hive::net::Protocol for P { fn data_received(&mut self, _: &[u8]) {} }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// # let addr = server.local_addrs()[0].as_inet().unwrap();
+    /// let (t, _task) = hive::net::create_connection(|| P, addr).await.unwrap();
+    /// assert!(t.tls_info().is_none());
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "tls")]
+    #[doc(alias = "get_extra_info")]
+    pub fn tls_info(&self) -> Option<crate::tls::TlsInfo> {
+        match &self.core.conn {
+            Conn::Tls(t) => Some(t.tls_info()),
+            _ => None,
+        }
+    }
+
     /// The local address.
     ///
     /// ```
@@ -420,7 +440,10 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
     proto.connection_lost(lost);
 }
 
-fn start_protocol<P: Protocol + Send>(proto: P, conn: Conn) -> io::Result<(Transport, Task<P>)> {
+pub(crate) fn start_protocol<P: Protocol + Send>(
+    proto: P,
+    conn: Conn,
+) -> io::Result<(Transport, Task<P>)> {
     let loop_id = conn.loop_id();
     let transport = Transport::new(WriteCore::new(conn, true));
     let t = transport.clone();
@@ -436,7 +459,8 @@ fn start_protocol<P: Protocol + Send>(proto: P, conn: Conn) -> io::Result<(Trans
 /// Connects over TCP (Happy Eyeballs, `TCP_NODELAY`) and drives the
 /// protocol `factory` builds on the socket's loop (asyncio's
 /// `loop.create_connection`). The task gives the protocol back after
-/// `connection_lost`.
+/// `connection_lost`. Options (`ssl`, `server_hostname`, ...) go on the
+/// returned [`CreateConnection`] before it is awaited.
 ///
 /// # Errors
 /// The connect error, listing the addresses tried.
@@ -455,16 +479,12 @@ fn start_protocol<P: Protocol + Send>(proto: P, conn: Conn) -> io::Result<(Trans
 /// # }).unwrap();
 /// ```
 #[doc(alias = "loop.create_connection")]
-pub async fn create_connection<P, F>(
-    factory: F,
-    addr: impl ToSocketAddrs,
-) -> io::Result<(Transport, Task<P>)>
+pub fn create_connection<P, F>(factory: F, addr: impl ToSocketAddrs) -> CreateConnection<F>
 where
     F: FnOnce() -> P,
     P: Protocol + Send,
 {
-    let stream = ConnectOptions::new().nodelay(true).connect(addr).await?;
-    start_protocol(factory(), Conn::Tcp(Arc::new(stream)))
+    CreateConnection::new(Endpoint::Tcp(crate::addr::Sealed::target(addr)), factory)
 }
 
 /// [`create_connection`] over a Unix socket (asyncio's `create_unix_connection`).
@@ -486,16 +506,12 @@ where
 /// # }).unwrap();
 /// ```
 #[doc(alias = "loop.create_unix_connection")]
-pub async fn create_unix_connection<P, F>(
-    factory: F,
-    path: impl AsRef<Path>,
-) -> io::Result<(Transport, Task<P>)>
+pub fn create_unix_connection<P, F>(factory: F, path: impl AsRef<Path>) -> CreateConnection<F>
 where
     F: FnOnce() -> P,
     P: Protocol + Send,
 {
-    let stream = UnixStream::connect(path).await?;
-    start_protocol(factory(), Conn::Unix(Arc::new(stream)))
+    CreateConnection::new(Endpoint::Unix(path.as_ref().to_path_buf()), factory)
 }
 
 /// Starts a TCP server that builds a protocol with `factory` for each
@@ -552,21 +568,37 @@ where
     )
 }
 
-fn protocol_spawner<P, F>(factory: F) -> Box<dyn Fn(usize) -> Spawner + Send>
+fn protocol_spawner<P, F>(factory: F) -> crate::start::MakeSpawner
 where
     F: Fn() -> P + Send + Sync + 'static,
     P: Protocol,
 {
     let factory = Arc::new(factory);
-    Box::new(move |_limit| {
+    Box::new(move |setup| {
         let factory = factory.clone();
+        #[cfg(feature = "tls")]
+        let tls = setup.tls.clone();
+        #[cfg(not(feature = "tls"))]
+        let _ = setup;
         Arc::new(
             move |conn: Conn, loop_id: LoopId, _pinned: bool, guard: crate::server::ClientGuard| {
-                let transport = Transport::new(WriteCore::new(conn, true));
-                guard.register(transport.core.clone());
                 let factory = factory.clone();
+                #[cfg(feature = "tls")]
+                let tls = tls.clone();
                 // Protocols always run pinned to the socket's loop, as in asyncio.
                 let spawned = hive_runtime::spawn_on_loop_with(loop_id, move || async move {
+                    #[cfg(feature = "tls")]
+                    let conn = match &tls {
+                        // A failed handshake is logged once; no protocol
+                        // is made for that client.
+                        Some(tls) => match tls.accept(conn).await {
+                            Some(c) => c,
+                            None => return,
+                        },
+                        None => conn,
+                    };
+                    let transport = Transport::new(WriteCore::new(conn, true));
+                    guard.register(transport.core.clone());
                     let _guard = guard;
                     let mut proto = factory();
                     drive(&mut proto, transport).await;

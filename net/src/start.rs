@@ -4,11 +4,11 @@
 use crate::accept::{accept_loop, Listener, Placement, Spawner};
 use crate::addr::{resolve, Target, ToSocketAddrs};
 use crate::conn::{Addr, Conn};
-use crate::connect::ConnectOptions;
+use crate::dial::{Endpoint, OpenConnection};
 use crate::loom::sync::Arc;
 use crate::server::Server;
 use crate::tcp_listener::{TcpSocket, DEFAULT_BACKLOG};
-use crate::{StreamReader, StreamWriter, UnixListener, UnixStream};
+use crate::{StreamReader, StreamWriter, UnixListener};
 use hive_runtime::LoopId;
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 /// Connects over TCP (Happy Eyeballs over every resolved address,
-/// `TCP_NODELAY` on) and returns asyncio's reader/writer pair.
+/// `TCP_NODELAY` on) and returns asyncio's reader/writer pair. Options
+/// go on the returned [`OpenConnection`] before it is awaited: `limit`,
+/// and with the `tls` feature `ssl`, `server_hostname`,
+/// `ssl_handshake_timeout`, `ssl_shutdown_timeout`.
 ///
 /// # Errors
 /// The [`ConnectError`](crate::ConnectError) (as `io::Error`), listing what was tried.
@@ -37,12 +40,12 @@ use std::pin::Pin;
 /// # }).unwrap();
 /// ```
 #[doc(alias = "asyncio.open_connection")]
-pub async fn open_connection(addr: impl ToSocketAddrs) -> io::Result<(StreamReader, StreamWriter)> {
-    let stream = ConnectOptions::new().nodelay(true).connect(addr).await?;
-    Ok(StreamReader::from_tcp(stream))
+pub fn open_connection(addr: impl ToSocketAddrs) -> OpenConnection {
+    OpenConnection::new(Endpoint::Tcp(addr.target()))
 }
 
-/// Connects to a Unix socket and returns the reader/writer pair.
+/// Connects to a Unix socket and returns the reader/writer pair (options
+/// as for [`open_connection`]; TLS needs `server_hostname` here).
 ///
 /// # Errors
 /// `ENOENT`/`ECONNREFUSED` when nothing listens at `path`.
@@ -58,10 +61,8 @@ pub async fn open_connection(addr: impl ToSocketAddrs) -> io::Result<(StreamRead
 /// # }).unwrap();
 /// ```
 #[doc(alias = "asyncio.open_unix_connection")]
-pub async fn open_unix_connection(
-    path: impl AsRef<Path>,
-) -> io::Result<(StreamReader, StreamWriter)> {
-    Ok(StreamReader::from_unix(UnixStream::connect(path).await?))
+pub fn open_unix_connection(path: impl AsRef<Path>) -> OpenConnection {
+    OpenConnection::new(Endpoint::Unix(path.as_ref().to_path_buf()))
 }
 
 /// Starts a TCP server calling `handler(reader, writer)` for each
@@ -135,14 +136,46 @@ where
     )
 }
 
-pub(crate) fn stream_spawner<H, F>(handler: H) -> Box<dyn Fn(usize) -> Spawner + Send>
+/// What every connection of a server is set up with, settled at start.
+pub(crate) struct ConnSetup {
+    /// The readers' buffer limit.
+    pub(crate) limit: usize,
+    /// The TLS handshake to run before the handler, if `ssl` was given.
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::tls::ServerTls>,
+}
+
+/// Builds a server's connection starter from its settings.
+pub(crate) type MakeSpawner = Box<dyn Fn(&ConnSetup) -> Spawner + Send>;
+
+pub(crate) fn stream_spawner<H, F>(handler: H) -> MakeSpawner
 where
     H: Fn(StreamReader, StreamWriter) -> F + Send + Sync + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
     let handler = Arc::new(handler);
-    Box::new(move |limit| {
+    Box::new(move |setup| {
         let handler = handler.clone();
+        let limit = setup.limit;
+        #[cfg(feature = "tls")]
+        if let Some(tls) = setup.tls.clone() {
+            return Arc::new(move |conn: Conn, loop_id: LoopId, pinned: bool, guard| {
+                let handler = handler.clone();
+                let tls = tls.clone();
+                let task = async move {
+                    // A failed handshake is that client's alone: logged
+                    // once, socket closed, the server serves on.
+                    let Some(conn) = tls.accept(conn).await else {
+                        return;
+                    };
+                    let (reader, writer) = StreamReader::from_conn(conn);
+                    guard.register(writer.core().clone());
+                    let _guard = guard;
+                    handler(reader.with_limit(limit), writer).await;
+                };
+                spawn_conn(task, loop_id, pinned);
+            });
+        }
         Arc::new(move |conn: Conn, loop_id: LoopId, pinned: bool, guard| {
             let (reader, writer) = StreamReader::from_conn(conn);
             guard.register(writer.core().clone());
@@ -191,17 +224,23 @@ pub(crate) enum Bind {
 /// ```
 #[must_use = "a server starts only when this is awaited"]
 pub struct StartServer {
-    spawner: Box<dyn Fn(usize) -> Spawner + Send>,
+    spawner: MakeSpawner,
     bind: Bind,
     per_loop: bool,
     spread: bool,
     backlog: u32,
     limit: usize,
     reuse_port: bool,
+    #[cfg(feature = "tls")]
+    ssl: Option<crate::tls::TlsAcceptor>,
+    #[cfg(feature = "tls")]
+    ssl_handshake_timeout: Option<std::time::Duration>,
+    #[cfg(feature = "tls")]
+    ssl_shutdown_timeout: Option<std::time::Duration>,
 }
 
 impl StartServer {
-    pub(crate) fn new(spawner: Box<dyn Fn(usize) -> Spawner + Send>, bind: Bind) -> StartServer {
+    pub(crate) fn new(spawner: MakeSpawner, bind: Bind) -> StartServer {
         StartServer {
             spawner,
             bind,
@@ -210,6 +249,12 @@ impl StartServer {
             backlog: DEFAULT_BACKLOG,
             limit: crate::DEFAULT_LIMIT,
             reuse_port: false,
+            #[cfg(feature = "tls")]
+            ssl: None,
+            #[cfg(feature = "tls")]
+            ssl_handshake_timeout: None,
+            #[cfg(feature = "tls")]
+            ssl_shutdown_timeout: None,
         }
     }
 
@@ -288,9 +333,95 @@ impl StartServer {
         self
     }
 
+    /// Serves TLS with `acceptor`'s certificate (asyncio's `ssl=`): each
+    /// connection's handshake runs in its own task before the handler
+    /// sees it, so a slow or hostile client delays nobody else; a failed
+    /// handshake is logged once (a `tracing` warning naming the peer and
+    /// the [`TlsError`](crate::tls::TlsError)) and that socket is closed.
+    /// Works with both server kinds and on Unix sockets.
+    ///
+    /// Handshakes still in progress are not among the connections
+    /// [`Server::close_clients`] reaches; they finish or time out
+    /// (`ssl_handshake_timeout`) before [`Server::wait_closed`] returns.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let key = rcgen::KeyPair::generate().unwrap();
+    /// let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
+    /// let tls = hive::net::tls::TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+    /// let server = hive::net::start_server(|_r, w| async move { w.write(b"hi"); w.close(); }, "127.0.0.1:0")
+    ///     .ssl(tls)
+    ///     .per_loop(true)
+    ///     .await
+    ///     .unwrap();
+    /// # server.close();
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn ssl(mut self, acceptor: crate::tls::TlsAcceptor) -> StartServer {
+        self.ssl = Some(acceptor);
+        self
+    }
+
+    /// How long a client may take to finish the TLS handshake before its
+    /// connection is dropped (asyncio's `ssl_handshake_timeout=`; default:
+    /// the acceptor's, 60 s).
+    ///
+    /// ```
+    /// # fn f(tls: hive::net::tls::TlsAcceptor) {
+    /// let _ = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0")
+    ///     .ssl(tls)
+    ///     .ssl_handshake_timeout(std::time::Duration::from_secs(10));
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn ssl_handshake_timeout(mut self, timeout: std::time::Duration) -> StartServer {
+        self.ssl_handshake_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a graceful TLS close may take before it becomes an abort
+    /// (asyncio's `ssl_shutdown_timeout=`; default: the acceptor's, 30 s).
+    ///
+    /// ```
+    /// # fn f(tls: hive::net::tls::TlsAcceptor) {
+    /// let _ = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0")
+    ///     .ssl(tls)
+    ///     .ssl_shutdown_timeout(std::time::Duration::from_secs(5));
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn ssl_shutdown_timeout(mut self, timeout: std::time::Duration) -> StartServer {
+        self.ssl_shutdown_timeout = Some(timeout);
+        self
+    }
+
+    fn conn_setup(&self) -> io::Result<ConnSetup> {
+        #[cfg(feature = "tls")]
+        let tls = match &self.ssl {
+            Some(acceptor) => Some(crate::tls::ServerTls::new(
+                acceptor.clone(),
+                self.ssl_handshake_timeout,
+                self.ssl_shutdown_timeout,
+            )),
+            None if self.ssl_handshake_timeout.is_some() || self.ssl_shutdown_timeout.is_some() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "ssl_handshake_timeout and ssl_shutdown_timeout only apply with ssl; add .ssl(acceptor) or drop them",
+                ))
+            }
+            None => None,
+        };
+        Ok(ConnSetup {
+            limit: self.limit,
+            #[cfg(feature = "tls")]
+            tls,
+        })
+    }
+
     async fn start(self) -> io::Result<Server> {
         let server = Server::new();
-        let spawner = (self.spawner)(self.limit);
+        let spawner = (self.spawner)(&self.conn_setup()?);
         let shared_placement = if self.spread {
             Placement::Spread
         } else {

@@ -239,6 +239,11 @@ macro_rules! stream_methods {
                 std::io::Write::write(&mut self.io.get_ref(), buf)
             }
 
+            #[doc = concat!("Writes from several buffers without waiting (one `writev(2)`): `WouldBlock` if the socket buffer is full.\n\n```\n# hive::run(async {\n", $setup, "\nlet bufs = [std::io::IoSlice::new(b\"he\"), std::io::IoSlice::new(b\"y\")];\nassert_eq!(a.try_write_vectored(&bufs).unwrap(), 3);\n# drop(b);\n# }).unwrap();\n```")]
+            pub fn try_write_vectored(&self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+                std::io::Write::write_vectored(&mut self.io.get_ref(), bufs)
+            }
+
             #[doc = concat!("Waits until the socket is readable (data, EOF, or an error).\n\n```\n# hive::run(async {\n", $setup, "\na.write_all(b\"x\").await.unwrap();\nb.readable().await.unwrap();\n# }).unwrap();\n```")]
             pub async fn readable(&self) -> std::io::Result<()> {
                 self.io.readable().await

@@ -235,6 +235,28 @@ impl StreamReader {
         &self.buf[self.start..self.end]
     }
 
+    /// The connection under this reader, and the bytes it read from it
+    /// that nobody consumed yet (taken out of the buffer): what `start_tls`
+    /// hands to the TLS session.
+    #[cfg(feature = "tls")]
+    pub(crate) fn take_for_upgrade(&mut self) -> Option<(Conn, Vec<u8>)> {
+        let conn = match &self.src {
+            Source::Conn(c) => c.clone(),
+            _ => return None,
+        };
+        let pending = self.take(usize::MAX);
+        Some((conn, pending))
+    }
+
+    /// Reads from `conn` from now on (`start_tls`).
+    #[cfg(feature = "tls")]
+    pub(crate) fn set_conn(&mut self, conn: Conn) {
+        self.src = Source::Conn(conn);
+        self.start = 0;
+        self.end = 0;
+        self.eof = false;
+    }
+
     /// Reads more into the buffer; `Ready(Ok(0))` at EOF.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         if self.eof {

@@ -1,4 +1,5 @@
-//! `StreamWriter`: asyncio's buffered writer with `drain` backpressure.
+//! `StreamWriter`: asyncio's buffered writer with `drain` backpressure,
+//! and `futures_io::AsyncWrite` over the same buffer.
 
 use crate::conn::{Addr, Conn};
 use crate::loom::sync::Arc;
@@ -6,7 +7,9 @@ use crate::write_core::{Closing, WriteCore};
 use crate::{PipeWriter, TcpStream, UnixStream};
 use std::fmt;
 use std::future::poll_fn;
-use std::io;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// The writing end of a connection, with asyncio's `StreamWriter` methods.
 ///
@@ -16,6 +19,15 @@ use std::io;
 /// the buffer is above the high-water mark (64 KiB by default) until it is
 /// down to the low-water mark (a quarter of it), and reports a lost
 /// connection. Call it after writes, as in asyncio.
+///
+/// It is also a `futures_io::AsyncWrite` (so codecs, compressors, TLS and
+/// hyper stack on it), over the same buffer: `poll_write` takes what fits
+/// below the high-water mark and waits while the buffer is at it (it never
+/// grows past the mark, and bytes it accepted are sent unless the
+/// connection is lost or aborted); `poll_write_vectored` goes out as one
+/// `writev`; `poll_flush` waits until everything is handed to the kernel;
+/// `poll_close` sends EOF ([`write_eof`](StreamWriter::write_eof)) and
+/// waits for it, leaving the read side open.
 ///
 /// ```
 /// # hive::run(async {
@@ -66,6 +78,12 @@ impl StreamWriter {
         &self.core
     }
 
+    /// Points this writer at a new connection (`start_tls`).
+    #[cfg(feature = "tls")]
+    pub(crate) fn set_core(&mut self, core: Arc<WriteCore>) {
+        self.core = core;
+    }
+
     /// Queues `data` (sent at once if the socket has room). Errors surface
     /// in [`drain`](StreamWriter::drain); writing after
     /// [`close`](StreamWriter::close) or [`write_eof`](StreamWriter::write_eof)
@@ -99,9 +117,10 @@ impl StreamWriter {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        for line in lines {
-            self.core.write(line.as_ref());
-        }
+        // One `writev` for every line, as asyncio joins them into one send.
+        let lines: Vec<I::Item> = lines.into_iter().collect();
+        let slices: Vec<IoSlice<'_>> = lines.iter().map(|l| IoSlice::new(l.as_ref())).collect();
+        self.core.write_vectored(&slices);
     }
 
     /// Waits while the write buffer is above the high-water mark, until it
@@ -291,7 +310,9 @@ impl StreamWriter {
         self.core.conn.local_addr()
     }
 
-    /// The TCP socket, for options (asyncio's `get_extra_info('socket')`).
+    /// The TCP socket, for options (asyncio's `get_extra_info('socket')`);
+    /// under TLS, the socket under the session (write through the
+    /// `StreamWriter`, never to the socket, or the stream is corrupted).
     ///
     /// ```
     /// # hive::run(async {
@@ -302,9 +323,31 @@ impl StreamWriter {
     /// ```
     #[doc(alias = "get_extra_info")]
     pub fn tcp_stream(&self) -> Option<&TcpStream> {
-        match &self.core.conn {
+        match self.core.conn.socket() {
             Conn::Tcp(s) => Some(s),
-            Conn::Unix(_) | Conn::Pipe(_) => None,
+            _ => None,
+        }
+    }
+
+    /// What the TLS handshake agreed on: ALPN protocol, SNI, the peer's
+    /// certificates, version, cipher (asyncio's
+    /// `get_extra_info('ssl_object')` / `'peercert'`), or `None` over a
+    /// plain connection.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let (a, _b) = hive::net::UnixStream::pair().unwrap();
+    /// let (_r, w) = hive::net::StreamReader::from_unix(a);
+    /// assert!(w.tls_info().is_none());
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "tls")]
+    #[doc(alias = "get_extra_info")]
+    #[doc(alias = "peercert")]
+    pub fn tls_info(&self) -> Option<crate::tls::TlsInfo> {
+        match &self.core.conn {
+            Conn::Tls(t) => Some(t.tls_info()),
+            _ => None,
         }
     }
 
@@ -318,12 +361,45 @@ impl StreamWriter {
     /// # }).unwrap();
     /// ```
     pub fn unix_stream(&self) -> Option<&UnixStream> {
-        match &self.core.conn {
+        match self.core.conn.socket() {
             Conn::Unix(s) => Some(s),
-            Conn::Tcp(_) | Conn::Pipe(_) => None,
+            _ => None,
         }
     }
 }
+
+/// `futures_io::AsyncWrite` over the writer's buffer (see [`StreamWriter`]).
+macro_rules! async_write_impl {
+    ($ty:ty) => {
+        impl futures_io::AsyncWrite for $ty {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.core.poll_write(cx, &[IoSlice::new(buf)])
+            }
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.core.poll_write(cx, bufs)
+            }
+            /// Waits until every accepted byte is handed to the kernel.
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.core.poll_flushed(cx)
+            }
+            /// Sends EOF after the buffer (`write_eof`) and waits for it.
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.core.poll_shut(cx)
+            }
+        }
+    };
+}
+
+async_write_impl!(StreamWriter);
+async_write_impl!(&StreamWriter);
 
 impl fmt::Debug for StreamWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

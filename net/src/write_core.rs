@@ -8,11 +8,19 @@
 //! (transports). Above the high-water mark the writer is *paused*
 //! (`drain` waits, `pause_writing` is called) until the buffer falls to
 //! the low-water mark.
+//!
+//! The same buffer serves `futures_io::AsyncWrite` (`poll_write`): there a
+//! write that finds the buffer at the high-water mark waits instead of
+//! growing it, and what it accepted is never dropped except by `abort` or
+//! a lost connection, which the next call reports. Below the buffer, a TLS
+//! session may hold encrypted bytes of its own; the flusher sends those
+//! too, and a graceful close (`close_notify`) goes through it, bounded by
+//! the session's shutdown timeout.
 
 use crate::conn::Conn;
 use crate::error::closed_error;
 use crate::loom::sync::{Arc, Mutex};
-use std::io;
+use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::task::{Context, Poll, Waker};
 
@@ -43,6 +51,10 @@ pub(crate) struct WriteState {
     /// every change a protocol callback may have to see.
     owner: Option<Waker>,
     owned: bool,
+    /// Set by `start_tls`: the writer over the TLS session that replaced
+    /// this one. `close` and `abort` (from the server's client registry,
+    /// or an old clone) go to it; writes here fail.
+    successor: Option<Arc<WriteCore>>,
 }
 
 pub(crate) struct WriteCore {
@@ -97,13 +109,20 @@ impl WriteCore {
                 waiters: Vec::new(),
                 owner: None,
                 owned,
+                successor: None,
             }),
         })
     }
 
     /// Buffers `data`, sending what the socket takes right away.
     pub(crate) fn write(self: &Arc<Self>, data: &[u8]) {
-        if data.is_empty() {
+        self.write_vectored(&[IoSlice::new(data)]);
+    }
+
+    /// Buffers every slice, in order, sending what the socket takes right
+    /// away in one `writev`.
+    pub(crate) fn write_vectored(self: &Arc<Self>, bufs: &[IoSlice<'_>]) {
+        if bufs.iter().all(|b| b.is_empty()) {
             return;
         }
         let mut st = self.state.lock();
@@ -115,33 +134,100 @@ impl WriteCore {
         if st.error.is_some() {
             return; // the connection is lost: drop, as asyncio does
         }
-        let mut rest = data;
-        if st.buffered() == 0 {
-            match self.conn.try_write(data) {
-                Ok(n) => rest = &data[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    st.set_error(&e);
-                    return;
-                }
-            }
-        }
-        if rest.is_empty() {
-            return;
-        }
-        if st.pos == st.buf.len() {
-            st.buf.clear();
-            st.pos = 0;
-        }
-        st.buf.extend_from_slice(rest);
+        // Never fails: with no limit every byte is either sent or buffered.
+        let _ = self.accept(&mut st, bufs, usize::MAX);
         if st.buffered() > st.high && !st.paused {
             st.paused = true;
             if let Some(w) = &st.owner {
                 w.wake_by_ref();
             }
         }
-        self.ensure_flushing(&mut st);
+    }
+
+    /// Sends what the socket takes of `bufs` (when nothing is buffered
+    /// ahead of it), then buffers up to `room` more bytes; returns how many
+    /// were accepted. Starts the flusher when anything is left over.
+    fn accept(
+        self: &Arc<Self>,
+        st: &mut WriteState,
+        bufs: &[IoSlice<'_>],
+        room: usize,
+    ) -> io::Result<usize> {
+        let mut sent = 0;
+        if st.buffered() == 0 {
+            let result = match bufs {
+                [one] => self.conn.try_write(one),
+                _ => self.conn.try_write_vectored(bufs),
+            };
+            match result {
+                Ok(n) => sent = n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    st.set_error(&e);
+                    return Err(e);
+                }
+            }
+        }
+        if st.pos == st.buf.len() {
+            st.buf.clear();
+            st.pos = 0;
+        }
+        let mut skip = sent;
+        let mut room = room;
+        let mut taken = 0;
+        for b in bufs {
+            if room == 0 {
+                break;
+            }
+            if skip >= b.len() {
+                skip -= b.len();
+                continue;
+            }
+            let part = &b[skip..];
+            skip = 0;
+            let n = part.len().min(room);
+            st.buf.extend_from_slice(&part[..n]);
+            room -= n;
+            taken += n;
+        }
+        if st.buffered() > 0 || self.conn.has_queued_output() {
+            self.ensure_flushing(st);
+        }
+        Ok(sent + taken)
+    }
+
+    /// `AsyncWrite::poll_write`: accepts what fits below the high-water
+    /// mark, waiting while the buffer is at it.
+    pub(crate) fn poll_write(
+        self: &Arc<Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let mut st = self.state.lock();
+        if let Some(e) = st.error() {
+            return Poll::Ready(Err(e));
+        }
+        if st.closing != Closing::Open || st.aborted {
+            return Poll::Ready(Err(closed_error()));
+        }
+        if bufs.iter().all(|b| b.is_empty()) {
+            return Poll::Ready(Ok(0));
+        }
+        let room = st.high.saturating_sub(st.buffered());
+        if room == 0 {
+            // Full: mark the writer paused so the flusher wakes us once
+            // the buffer is down to the low-water mark (as `drain` waits).
+            if !st.paused {
+                st.paused = true;
+                if let Some(w) = &st.owner {
+                    w.wake_by_ref();
+                }
+            }
+            st.waiters.push(cx.waker().clone());
+            return Poll::Pending;
+        }
+        Poll::Ready(self.accept(&mut st, bufs, room))
     }
 
     fn ensure_flushing(self: &Arc<Self>, st: &mut WriteState) {
@@ -200,18 +286,30 @@ impl WriteCore {
                 }
                 continue;
             }
+            // Bytes a TLS session accepted and has not sent yet.
+            match self.conn.poll_flush(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => {
+                    st.set_error(&e);
+                    continue;
+                }
+                Poll::Pending => return Poll::Pending,
+            }
             if st.closing != Closing::Open && !st.shut {
                 let how = match st.closing {
                     Closing::Eof => Shutdown::Write,
                     _ => Shutdown::Both,
                 };
-                if let Err(e) = self.conn.shutdown(how) {
-                    st.set_error(&e);
+                match self.conn.poll_shutdown(cx, how) {
+                    Poll::Ready(Ok(())) => {}
+                    Poll::Ready(Err(e)) => st.set_error(&e),
+                    Poll::Pending => return Poll::Pending,
                 }
                 st.shut = true;
-                st.wake_all();
             }
             st.flusher_running = false;
+            // `poll_flushed` and `poll_shut` waiters see the final state.
+            st.wake_all();
             return Poll::Ready(());
         }
     }
@@ -229,15 +327,33 @@ impl WriteCore {
         Poll::Pending
     }
 
+    /// Hands the connection over to `next` (`start_tls`): from now on
+    /// this writer only forwards `close` and `abort`.
+    #[cfg(feature = "tls")]
+    pub(crate) fn hand_over(&self, next: Arc<WriteCore>) {
+        let mut st = self.state.lock();
+        st.error = Some((
+            io::ErrorKind::BrokenPipe,
+            "this writer was upgraded to TLS by start_tls; write through the writer start_tls was called on".to_owned(),
+        ));
+        st.successor = Some(next);
+        st.wake_all();
+    }
+
     /// Requests `Eof` or `Close` once the buffer is written.
     pub(crate) fn close(self: &Arc<Self>, how: Closing) {
         let mut st = self.state.lock();
+        if let Some(next) = st.successor.clone() {
+            drop(st);
+            return next.close(how);
+        }
         if st.closing == Closing::Close || (st.closing == how) {
             return;
         }
         st.closing = how;
         st.shut = false;
-        if st.buffered() == 0 && !st.flusher_running {
+        self.watch_shutdown();
+        if st.buffered() == 0 && !st.flusher_running && !self.conn.shutdown_may_wait() {
             if st.owned {
                 if let Some(w) = &st.owner {
                     w.wake_by_ref();
@@ -263,6 +379,10 @@ impl WriteCore {
     /// Closes at once, dropping buffered data (asyncio's `abort`).
     pub(crate) fn abort(&self) {
         let mut st = self.state.lock();
+        if let Some(next) = st.successor.clone() {
+            drop(st);
+            return next.abort();
+        }
         if st.aborted {
             return;
         }
@@ -294,14 +414,75 @@ impl WriteCore {
         Poll::Pending
     }
 
-    /// Ready once nothing is buffered (or the connection is lost).
+    /// Ready once nothing is buffered, here or in a TLS session (or the
+    /// connection is lost).
     pub(crate) fn poll_flushed(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let mut st = self.state.lock();
         if let Some(e) = st.error() {
             return Poll::Ready(Err(e));
         }
-        if st.buffered() == 0 {
+        // The flusher clears `flusher_running` only after the session's
+        // own bytes are out, and wakes the waiters then.
+        if st.buffered() == 0 && !st.flusher_running && !self.conn.has_queued_output() {
             return Poll::Ready(Ok(()));
+        }
+        st.waiters.push(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// `AsyncWrite::poll_close`: sends EOF after the buffer and waits
+    /// until the write side is shut down.
+    pub(crate) fn poll_shut(self: &Arc<Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if !self.is_closing() {
+            self.close(Closing::Eof);
+        }
+        let mut st = self.state.lock();
+        if st.aborted || st.shut {
+            return Poll::Ready(Ok(()));
+        }
+        if let Some(e) = st.error() {
+            return Poll::Ready(Err(e));
+        }
+        st.waiters.push(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Bounds a graceful TLS close by the session's shutdown timeout
+    /// (asyncio's `ssl_shutdown_timeout`): a peer that stops reading must
+    /// not hold the connection open forever. A plain socket closes at
+    /// once and needs no watch.
+    fn watch_shutdown(self: &Arc<Self>) {
+        #[cfg(feature = "tls")]
+        if let Conn::Tls(tls) = &self.conn {
+            let limit = tls.shutdown_timeout();
+            let core = self.clone();
+            let watch = async move {
+                let closed = std::future::poll_fn(|cx| core.poll_shut_done(cx));
+                if hive_runtime::timeout(limit, closed).await.is_err() {
+                    tracing::warn!(
+                        "hive-net: TLS close to {} did not finish within {limit:?} (ssl_shutdown_timeout); aborting",
+                        core.conn
+                            .peer_addr()
+                            .map_or_else(|_| "an unknown peer".to_owned(), |a| a.to_string())
+                    );
+                    core.abort();
+                }
+            };
+            drop(
+                hive_runtime::task::Builder::new()
+                    .name("hive-net-tls-shutdown")
+                    .start_on(self.conn.loop_id())
+                    .spawn(watch),
+            );
+        }
+    }
+
+    /// Ready once the requested shutdown is done, aborted or failed.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    fn poll_shut_done(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = self.state.lock();
+        if st.aborted || st.shut || st.error.is_some() {
+            return Poll::Ready(());
         }
         st.waiters.push(cx.waker().clone());
         Poll::Pending

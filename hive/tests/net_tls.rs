@@ -1,0 +1,374 @@
+//! TLS through the streams API: echo over both server kinds and Unix
+//! sockets, the StreamReader/StreamWriter contract over TLS, ALPN and SNI,
+//! start_tls, and protocols over TLS.
+
+mod tls_support;
+
+use hive::net::tls::TlsError;
+use std::time::Duration;
+use tls_support::{run, Pki};
+
+async fn echo_lines(mut r: hive::net::StreamReader, w: hive::net::StreamWriter) {
+    while let Ok(line) = r.readline().await {
+        if line.is_empty() {
+            break;
+        }
+        w.write(&line);
+        if w.drain().await.is_err() {
+            return;
+        }
+    }
+    w.close();
+}
+
+#[test]
+fn echo_over_tls_default_and_per_loop_servers() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        for per_loop in [false, true] {
+            let server = hive::net::start_server(echo_lines, "127.0.0.1:0")
+                .ssl(pki.acceptor())
+                .per_loop(per_loop)
+                .await
+                .unwrap();
+            let port = server.local_addrs()[0].as_inet().unwrap().port();
+            let mut clients = Vec::new();
+            for i in 0..8 {
+                let connector = pki.connector();
+                clients.push(hive::spawn(async move {
+                    let (mut r, w) = hive::net::open_connection(("localhost", port))
+                        .ssl(connector)
+                        .await
+                        .unwrap();
+                    for j in 0..20 {
+                        let line = format!("client {i} line {j}\n");
+                        w.write(line.as_bytes());
+                        w.drain().await.unwrap();
+                        assert_eq!(r.readline().await.unwrap(), line.as_bytes());
+                    }
+                    w.write_eof();
+                    assert_eq!(r.read_to_end().await.unwrap(), b"");
+                    assert!(r.at_eof());
+                }));
+            }
+            for c in clients {
+                c.await.unwrap();
+            }
+            server.close();
+            server.wait_closed().await;
+        }
+    });
+}
+
+#[test]
+fn large_transfer_respects_drain_and_arrives_whole() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        // The server reads everything, then answers with its length.
+        let server = hive::net::start_server(
+            |mut r, w| async move {
+                let all = r.read_to_end().await.unwrap();
+                w.write(format!("{}\n", all.len()).as_bytes());
+                w.close();
+                w.wait_closed().await.unwrap();
+            },
+            "127.0.0.1:0",
+        )
+        .ssl(pki.acceptor())
+        .await
+        .unwrap();
+        let port = server.local_addrs()[0].as_inet().unwrap().port();
+        let (mut r, w) = hive::net::open_connection(("localhost", port))
+            .ssl(pki.connector())
+            .await
+            .unwrap();
+        let chunk = vec![7u8; 100_000];
+        for _ in 0..40 {
+            w.write(&chunk);
+            w.drain().await.unwrap();
+            // drain keeps the buffer near the high-water mark, never 4 MB.
+            assert!(w.write_buffer_size() <= 100_000 + 64 * 1024);
+        }
+        w.write_eof();
+        assert_eq!(r.readline().await.unwrap(), b"4000000\n");
+    });
+}
+
+#[test]
+fn readline_limit_overrun_keeps_data_over_tls() {
+    let pki = Pki::new(&["localhost"]);
+    run(1, async move {
+        let server = hive::net::start_server(
+            |_r, w| async move {
+                w.write(&[b'x'; 300]);
+                w.write(b"\n");
+                w.close();
+            },
+            "127.0.0.1:0",
+        )
+        .ssl(pki.acceptor())
+        .await
+        .unwrap();
+        let port = server.local_addrs()[0].as_inet().unwrap().port();
+        let (r, _w) = hive::net::open_connection(("localhost", port))
+            .ssl(pki.connector())
+            .await
+            .unwrap();
+        let mut r = r.with_limit(100);
+        match r.readline().await {
+            Err(hive::net::ReadError::LimitOverrun(_)) => {}
+            other => panic!("expected a limit overrun, got {other:?}"),
+        }
+        let rest = r.read_to_end().await.unwrap();
+        assert_eq!(rest.len(), 301);
+    });
+}
+
+#[test]
+fn unix_socket_tls_needs_and_uses_server_hostname() {
+    let pki = Pki::new(&["hive.test"]);
+    run(2, async move {
+        let path = std::env::temp_dir().join(format!("hive-tls-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let server = hive::net::start_unix_server(echo_lines, &path)
+            .ssl(pki.acceptor())
+            .await
+            .unwrap();
+        let err = hive::net::open_unix_connection(&path)
+            .ssl(pki.connector())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("server_hostname"), "{err}");
+
+        let (mut r, w) = hive::net::open_unix_connection(&path)
+            .ssl(pki.connector())
+            .server_hostname("hive.test")
+            .await
+            .unwrap();
+        w.write(b"over unix\n");
+        assert_eq!(r.readline().await.unwrap(), b"over unix\n");
+        assert_eq!(w.tls_info().unwrap().sni(), None);
+        w.close();
+        drop((r, w));
+        server.close();
+        server.wait_closed().await;
+    });
+}
+
+#[test]
+fn alpn_and_sni_are_visible_on_both_sides() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let server = hive::net::start_server(
+            move |_r, w| {
+                let info = w.tls_info().unwrap();
+                tx.lock()
+                    .unwrap()
+                    .send((
+                        info.alpn_protocol().map(<[u8]>::to_vec),
+                        info.sni().map(str::to_owned),
+                    ))
+                    .unwrap();
+                async move {
+                    w.close();
+                }
+            },
+            "127.0.0.1:0",
+        )
+        .ssl(pki.acceptor().with_alpn(["h2", "http/1.1"]))
+        .await
+        .unwrap();
+        let port = server.local_addrs()[0].as_inet().unwrap().port();
+        let (_r, w) = hive::net::open_connection(("localhost", port))
+            .ssl(pki.connector().with_alpn(["http/1.1"]))
+            .await
+            .unwrap();
+        let info = w.tls_info().unwrap();
+        assert_eq!(info.alpn_protocol(), Some(&b"http/1.1"[..]));
+        assert_eq!(info.peer_certificates().len(), 1);
+        let (alpn, sni) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(alpn.as_deref(), Some(&b"http/1.1"[..]));
+        assert_eq!(sni.as_deref(), Some("localhost"));
+    });
+}
+
+#[test]
+fn certificate_errors_are_typed_and_name_the_peer() {
+    let pki = Pki::new(&["localhost"]);
+    let stranger = Pki::new(&["localhost"]);
+    run(2, async move {
+        let server = hive::net::start_server(echo_lines, "127.0.0.1:0")
+            .ssl(pki.acceptor())
+            .await
+            .unwrap();
+        let addr = server.local_addrs()[0].as_inet().unwrap();
+
+        // Signed by a CA the client does not trust.
+        let err = hive::net::open_connection(addr)
+            .ssl(stranger.connector())
+            .server_hostname("localhost")
+            .await
+            .unwrap_err();
+        match TlsError::from_io(&err) {
+            Some(TlsError::CertificateNotTrusted { peer, .. }) => {
+                assert_eq!(peer.as_ref().unwrap().as_inet(), Some(addr));
+            }
+            other => panic!("expected CertificateNotTrusted, got {other:?}"),
+        }
+        assert!(err.to_string().contains(&addr.to_string()), "{err}");
+
+        // Trusted, but for another name.
+        let err = hive::net::open_connection(addr)
+            .ssl(pki.connector())
+            .server_hostname("example.com")
+            .await
+            .unwrap_err();
+        match TlsError::from_io(&err) {
+            Some(TlsError::HostnameMismatch { server_name, .. }) => {
+                assert_eq!(server_name, "example.com")
+            }
+            other => panic!("expected HostnameMismatch, got {other:?}"),
+        }
+
+        // The server still serves a good client.
+        let (mut r, w) = hive::net::open_connection(addr)
+            .ssl(pki.connector())
+            .server_hostname("localhost")
+            .await
+            .unwrap();
+        w.write(b"still here\n");
+        assert_eq!(r.readline().await.unwrap(), b"still here\n");
+    });
+}
+
+#[test]
+fn start_tls_upgrades_a_live_connection_without_losing_bytes() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        let acceptor = pki.acceptor();
+        let server = hive::net::start_server(
+            move |mut r, mut w| {
+                let acceptor = acceptor.clone();
+                async move {
+                    w.write(b"220 hello\n");
+                    assert_eq!(r.readline().await.unwrap(), b"STARTTLS\n");
+                    w.write(b"220 go ahead\n");
+                    w.start_tls_server(&mut r, &acceptor).await.unwrap();
+                    echo_lines(r, w).await;
+                }
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let addr = server.local_addrs()[0].as_inet().unwrap();
+        let (mut r, mut w) = hive::net::open_connection(addr).await.unwrap();
+        let old = w.clone();
+        assert_eq!(r.readline().await.unwrap(), b"220 hello\n");
+        w.write(b"STARTTLS\n");
+        assert_eq!(r.readline().await.unwrap(), b"220 go ahead\n");
+        w.start_tls_client(&mut r, &pki.connector(), "localhost")
+            .await
+            .unwrap();
+        assert!(w.tls_info().is_some());
+        w.write(b"secret\n");
+        assert_eq!(r.readline().await.unwrap(), b"secret\n");
+        // The old clone cannot write plaintext into the TLS stream.
+        old.write(b"plaintext\n");
+        assert!(old.drain().await.is_err());
+        w.write(b"after\n");
+        assert_eq!(r.readline().await.unwrap(), b"after\n");
+        // Misuse: upgrading twice.
+        let err = w
+            .start_tls_client(&mut r, &pki.connector(), "localhost")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    });
+}
+
+struct Collect {
+    transport: Option<hive::net::Transport>,
+    got: Vec<u8>,
+}
+
+impl hive::net::Protocol for Collect {
+    fn connection_made(&mut self, t: hive::net::Transport) {
+        t.write(b"ping\n");
+        self.transport = Some(t);
+    }
+    fn data_received(&mut self, data: &[u8]) {
+        self.got.extend_from_slice(data);
+        if self.got.ends_with(b"\n") {
+            if let Some(t) = &self.transport {
+                t.close();
+            }
+        }
+    }
+}
+
+struct Echo(Option<hive::net::Transport>);
+
+impl hive::net::Protocol for Echo {
+    fn connection_made(&mut self, t: hive::net::Transport) {
+        assert!(t.tls_info().is_some());
+        self.0 = Some(t);
+    }
+    fn data_received(&mut self, data: &[u8]) {
+        if let Some(t) = &self.0 {
+            t.write(data);
+        }
+    }
+    fn eof_received(&mut self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn protocols_and_transports_over_tls() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        let server = hive::net::create_server(|| Echo(None), "127.0.0.1:0")
+            .ssl(pki.acceptor())
+            .await
+            .unwrap();
+        let port = server.local_addrs()[0].as_inet().unwrap().port();
+        let (transport, task) = hive::net::create_connection(
+            || Collect {
+                transport: None,
+                got: Vec::new(),
+            },
+            ("localhost", port),
+        )
+        .ssl(pki.connector())
+        .await
+        .unwrap();
+        assert!(transport.tls_info().is_some());
+        let proto = hive::timeout(Duration::from_secs(10), task)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(proto.got, b"ping\n");
+        server.close();
+        server.wait_closed().await;
+    });
+}
+
+#[test]
+fn options_without_ssl_are_refused() {
+    run(1, async move {
+        let err = hive::net::open_connection("127.0.0.1:9")
+            .server_hostname("x")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        let err = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0")
+            .ssl_handshake_timeout(Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    });
+}
