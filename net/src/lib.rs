@@ -119,7 +119,51 @@ pub use futures_io;
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
+    use crate::loom::sync::Mutex;
     use crate::server::Server;
+    use crate::write_core::WriteState;
+    use std::task::{Context, Poll};
+
+    /// A stream writer's buffer without a socket: `poll_write` accepts up
+    /// to the room below the high-water mark or waits; `send` is the
+    /// flusher handing `n` bytes to the kernel. The same `WriteState`
+    /// methods as the real writer, under the same lock.
+    pub struct WriteBuffer(Mutex<WriteState>);
+
+    impl WriteBuffer {
+        /// An empty buffer with marks `high` and `low`.
+        pub fn new(high: usize, low: usize) -> WriteBuffer {
+            let mut st = WriteState::new(false);
+            st.set_marks(high, low);
+            WriteBuffer(Mutex::new(st))
+        }
+
+        /// `AsyncWrite::poll_write` of `len` bytes, none sent at once.
+        pub fn poll_write(&self, cx: &mut Context<'_>, len: usize) -> Poll<usize> {
+            let mut st = self.0.lock();
+            match st.room_or_wait(cx.waker()) {
+                Some(room) => {
+                    let n = len.min(room);
+                    st.buffer(n);
+                    Poll::Ready(n)
+                }
+                None => Poll::Pending,
+            }
+        }
+
+        /// The flusher: the kernel took up to `n` bytes; how many.
+        pub fn send(&self, n: usize) -> usize {
+            let mut st = self.0.lock();
+            let n = n.min(st.pending());
+            st.sent(n);
+            n
+        }
+
+        /// Bytes buffered.
+        pub fn pending(&self) -> usize {
+            self.0.lock().pending()
+        }
+    }
 
     /// A server counting one accept loop and `clients` live connections,
     /// with one guard per count: dropping a guard is what the end of an

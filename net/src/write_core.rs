@@ -74,6 +74,45 @@ impl WriteState {
             w.wake_by_ref();
         }
     }
+    /// The kernel took `n` buffered bytes. Wakes `poll_flushed` waiters
+    /// once the buffer is empty, and `drain`/`poll_write` waiters once it
+    /// is down to the low-water mark. Called under the state lock, like
+    /// `room_or_wait`, so a waiter can never register after its wake.
+    pub(crate) fn sent(&mut self, n: usize) {
+        self.pos += n;
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            self.wake_all();
+        } else if self.pos > 1 << 20 && self.pos * 2 > self.buf.len() {
+            let pos = self.pos;
+            self.buf.drain(..pos);
+            self.pos = 0;
+        }
+        if self.paused && self.buffered() <= self.low {
+            self.paused = false;
+            self.wake_all();
+        }
+    }
+
+    /// How many bytes `poll_write` may buffer now; `None` when the buffer
+    /// is at the high-water mark, after marking the writer paused and
+    /// registering `waker` (woken by `sent` at the low-water mark).
+    pub(crate) fn room_or_wait(&mut self, waker: &Waker) -> Option<usize> {
+        let room = self.high.saturating_sub(self.buffered());
+        if room > 0 {
+            return Some(room);
+        }
+        if !self.paused {
+            self.paused = true;
+            if let Some(w) = &self.owner {
+                w.wake_by_ref();
+            }
+        }
+        self.waiters.push(waker.clone());
+        None
+    }
+
     fn set_error(&mut self, e: &io::Error) {
         if self.error.is_none() {
             self.error = Some((e.kind(), e.to_string()));
@@ -90,27 +129,53 @@ impl WriteState {
     }
 }
 
+impl WriteState {
+    /// An empty buffer with asyncio's default marks.
+    pub(crate) fn new(owned: bool) -> WriteState {
+        WriteState {
+            buf: Vec::new(),
+            pos: 0,
+            high: DEFAULT_HIGH_WATER,
+            low: DEFAULT_HIGH_WATER / 4,
+            paused: false,
+            closing: Closing::Open,
+            shut: false,
+            aborted: false,
+            error: None,
+            flusher_running: false,
+            waiters: Vec::new(),
+            owner: None,
+            owned,
+            successor: None,
+        }
+    }
+
+    /// Buffers `len` bytes (the loom model's stand-in for `accept`).
+    #[cfg(loom)]
+    pub(crate) fn buffer(&mut self, len: usize) {
+        self.buf.resize(self.buf.len() + len, 0);
+    }
+
+    /// Sets the marks directly (the loom model keeps them tiny).
+    #[cfg(loom)]
+    pub(crate) fn set_marks(&mut self, high: usize, low: usize) {
+        self.high = high;
+        self.low = low;
+    }
+
+    /// Bytes waiting in the buffer.
+    #[cfg(loom)]
+    pub(crate) fn pending(&self) -> usize {
+        self.buffered()
+    }
+}
+
 impl WriteCore {
     /// `owned`: a transport's connection task flushes (no flusher task).
     pub(crate) fn new(conn: Conn, owned: bool) -> Arc<WriteCore> {
         Arc::new(WriteCore {
             conn,
-            state: Mutex::new(WriteState {
-                buf: Vec::new(),
-                pos: 0,
-                high: DEFAULT_HIGH_WATER,
-                low: DEFAULT_HIGH_WATER / 4,
-                paused: false,
-                closing: Closing::Open,
-                shut: false,
-                aborted: false,
-                error: None,
-                flusher_running: false,
-                waiters: Vec::new(),
-                owner: None,
-                owned,
-                successor: None,
-            }),
+            state: Mutex::new(WriteState::new(owned)),
         })
     }
 
@@ -214,20 +279,10 @@ impl WriteCore {
         if bufs.iter().all(|b| b.is_empty()) {
             return Poll::Ready(Ok(0));
         }
-        let room = st.high.saturating_sub(st.buffered());
-        if room == 0 {
-            // Full: mark the writer paused so the flusher wakes us once
-            // the buffer is down to the low-water mark (as `drain` waits).
-            if !st.paused {
-                st.paused = true;
-                if let Some(w) = &st.owner {
-                    w.wake_by_ref();
-                }
-            }
-            st.waiters.push(cx.waker().clone());
-            return Poll::Pending;
+        match st.room_or_wait(cx.waker()) {
+            Some(room) => Poll::Ready(self.accept(&mut st, bufs, room)),
+            None => Poll::Pending,
         }
-        Poll::Ready(self.accept(&mut st, bufs, room))
     }
 
     fn ensure_flushing(self: &Arc<Self>, st: &mut WriteState) {
@@ -263,23 +318,7 @@ impl WriteCore {
             if st.buffered() > 0 {
                 let pos = st.pos;
                 match self.conn.poll_write(cx, &st.buf[pos..]) {
-                    Poll::Ready(Ok(n)) => {
-                        st.pos += n;
-                        if st.pos == st.buf.len() {
-                            st.buf.clear();
-                            st.pos = 0;
-                            // `poll_flushed` waiters (sendfile) wait for empty.
-                            st.wake_all();
-                        } else if st.pos > 1 << 20 && st.pos * 2 > st.buf.len() {
-                            let pos = st.pos;
-                            st.buf.drain(..pos);
-                            st.pos = 0;
-                        }
-                        if st.paused && st.buffered() <= st.low {
-                            st.paused = false;
-                            st.wake_all();
-                        }
-                    }
+                    Poll::Ready(Ok(n)) => st.sent(n),
                     Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                     Poll::Ready(Err(e)) => st.set_error(&e),
                     Poll::Pending => return Poll::Pending,
