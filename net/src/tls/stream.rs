@@ -257,11 +257,14 @@ impl TlsStream {
     /// # let connector = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();
     /// let (a, b) = hive::net::UnixStream::pair().unwrap();
     /// let client = hive::spawn(async move {
-    ///     hive::net::tls::TlsStream::connect(&connector, "localhost", b).await.map(drop)
+    ///     let tls = hive::net::tls::TlsStream::connect(&connector, "localhost", b).await.unwrap();
+    ///     tls.write_all(b"hi").await.unwrap();
+    ///     tls.shutdown().await.unwrap();
     /// });
     /// let tls = hive::net::tls::TlsStream::accept(&acceptor, a).await.unwrap();
-    /// client.await.unwrap().unwrap();
-    /// # drop(tls);
+    /// let mut buf = [0; 2];
+    /// assert_eq!(tls.read(&mut buf).await.unwrap(), 2);
+    /// client.await.unwrap();
     /// # }).unwrap();
     /// ```
     pub async fn accept(acceptor: &TlsAcceptor, socket: impl TlsSocket) -> io::Result<TlsStream> {
@@ -348,10 +351,14 @@ impl TlsStream {
     ) -> Poll<io::Result<()>> {
         let mut s = self.session.lock();
         loop {
-            ready!(s.poll_send(&self.io, cx))?;
+            let sent = ready!(s.poll_send(&self.io, cx));
             if !s.tls.is_handshaking() {
+                // Done. A send that failed here carried only what follows
+                // the handshake (TLS 1.3 session tickets) to a peer that
+                // already left; the next read or write reports that.
                 return Poll::Ready(Ok(()));
             }
+            sent?;
             match s.tls.read_tls(&mut PolledSocket { io: &self.io, cx }) {
                 Ok(0) => {
                     return Poll::Ready(Err(TlsError::UnexpectedEof {
