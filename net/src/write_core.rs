@@ -24,6 +24,11 @@ use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::task::{Context, Poll, Waker};
 
+/// Bytes in every slice.
+fn total_len(bufs: &[IoSlice<'_>]) -> usize {
+    bufs.iter().map(|b| b.len()).sum()
+}
+
 /// asyncio's default high-water mark (64 KiB); low is a quarter of it.
 pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
 
@@ -181,13 +186,54 @@ impl WriteCore {
 
     /// Buffers `data`, sending what the socket takes right away.
     pub(crate) fn write(self: &Arc<Self>, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        let mut st = self.state.lock();
+        // The hot path of a request/response server, kept to one lock, one
+        // `write(2)` and no slice bookkeeping when the kernel takes it all.
+        if st.buffered() == 0
+            && st.closing == Closing::Open
+            && !st.aborted
+            && st.error.is_none()
+            && !self.conn.shutdown_may_wait()
+        {
+            match self.conn.try_write(data) {
+                Ok(n) if n == data.len() => return,
+                Ok(n) => return self.buffer_rest(&mut st, &data[n..]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    return self.buffer_rest(&mut st, data)
+                }
+                Err(e) => return st.set_error(&e),
+            }
+        }
+        drop(st);
         self.write_vectored(&[IoSlice::new(data)]);
+    }
+
+    /// Buffers what a direct write left over (nothing was buffered before).
+    fn buffer_rest(self: &Arc<Self>, st: &mut WriteState, rest: &[u8]) {
+        st.buf.clear();
+        st.pos = 0;
+        st.buf.extend_from_slice(rest);
+        if st.buffered() > st.high && !st.paused {
+            st.paused = true;
+            if let Some(w) = &st.owner {
+                w.wake_by_ref();
+            }
+        }
+        self.ensure_flushing(st);
     }
 
     /// Buffers every slice, in order, sending what the socket takes right
     /// away in one `writev`.
     pub(crate) fn write_vectored(self: &Arc<Self>, bufs: &[IoSlice<'_>]) {
-        if bufs.iter().all(|b| b.is_empty()) {
+        if total_len(bufs) == 0 {
             return;
         }
         let mut st = self.state.lock();
@@ -225,6 +271,8 @@ impl WriteCore {
                 _ => self.conn.try_write_vectored(bufs),
             };
             match result {
+                // The common case, all taken at once: nothing to buffer.
+                Ok(n) if n == total_len(bufs) && !self.conn.has_queued_output() => return Ok(n),
                 Ok(n) => sent = n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
