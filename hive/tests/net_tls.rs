@@ -160,18 +160,17 @@ fn unix_socket_tls_needs_and_uses_server_hostname() {
 fn alpn_and_sni_are_visible_on_both_sides() {
     let pki = Pki::new(&["localhost"]);
     run(2, async move {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let tx = std::sync::Mutex::new(tx);
+        // An async queue, not a std channel: blocking this loop's thread
+        // on a std receiver could keep the handler's task from running.
+        let seen = hive::sync::Queue::new(0);
+        let tx = seen.clone();
         let server = hive::net::start_server(
             move |_r, w| {
                 let info = w.tls_info().unwrap();
-                tx.lock()
-                    .unwrap()
-                    .send((
-                        info.alpn_protocol().map(<[u8]>::to_vec),
-                        info.sni().map(str::to_owned),
-                    ))
-                    .unwrap();
+                let _ = tx.put_nowait((
+                    info.alpn_protocol().map(<[u8]>::to_vec),
+                    info.sni().map(str::to_owned),
+                ));
                 async move {
                     w.close();
                 }
@@ -189,7 +188,10 @@ fn alpn_and_sni_are_visible_on_both_sides() {
         let info = w.tls_info().unwrap();
         assert_eq!(info.alpn_protocol(), Some(&b"http/1.1"[..]));
         assert_eq!(info.peer_certificates().len(), 1);
-        let (alpn, sni) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        let (alpn, sni) = hive::timeout(Duration::from_secs(10), seen.get())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(alpn.as_deref(), Some(&b"http/1.1"[..]));
         assert_eq!(sni.as_deref(), Some("localhost"));
     });
