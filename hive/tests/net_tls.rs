@@ -374,3 +374,33 @@ fn options_without_ssl_are_refused() {
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     });
 }
+
+#[test]
+fn close_clients_reaches_a_handshake_in_progress() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        // The default handshake timeout is 60 s: wait_closed must not
+        // wait for it once close_clients was called.
+        let server = hive::net::start_server(echo_lines, "127.0.0.1:0")
+            .ssl(pki.acceptor())
+            .await
+            .unwrap();
+        let addr = server.local_addrs()[0].as_inet().unwrap();
+        let stalled = hive::net::TcpStream::connect(addr).await.unwrap();
+        stalled.write_all(&[0x16, 0x03, 0x01]).await.unwrap(); // half a record header
+        while server.connections() == 0 {
+            hive::sleep(Duration::from_millis(5)).await;
+        }
+        server.close();
+        server.close_clients();
+        hive::timeout(Duration::from_secs(10), server.wait_closed())
+            .await
+            .expect("wait_closed waited for the stalled handshake");
+        let mut buf = [0u8; 16];
+        let n = hive::timeout(Duration::from_secs(10), stalled.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap_or(0);
+        assert_eq!(n, 0, "the stalled client was not disconnected");
+    });
+}

@@ -585,6 +585,10 @@ where
                 let factory = factory.clone();
                 #[cfg(feature = "tls")]
                 let tls = tls.clone();
+                #[cfg(feature = "tls")]
+                if tls.is_some() {
+                    crate::tls::ServerTls::register_handshake(&conn, &guard);
+                }
                 // Protocols always run pinned to the socket's loop, as in asyncio.
                 let spawned = hive_runtime::spawn_on_loop_with(loop_id, move || async move {
                     #[cfg(feature = "tls")]

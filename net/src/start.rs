@@ -162,6 +162,7 @@ where
             return Arc::new(move |conn: Conn, loop_id: LoopId, pinned: bool, guard| {
                 let handler = handler.clone();
                 let tls = tls.clone();
+                crate::tls::ServerTls::register_handshake(&conn, &guard);
                 let task = async move {
                     // A failed handshake is that client's alone: logged
                     // once, socket closed, the server serves on.
@@ -340,9 +341,9 @@ impl StartServer {
     /// the [`TlsError`](crate::tls::TlsError)) and that socket is closed.
     /// Works with both server kinds and on Unix sockets.
     ///
-    /// Handshakes still in progress are not among the connections
-    /// [`Server::close_clients`] reaches; they finish or time out
-    /// (`ssl_handshake_timeout`) before [`Server::wait_closed`] returns.
+    /// [`Server::close_clients`] and [`Server::abort_clients`] also reach
+    /// connections still in their handshake: those are shut down at once,
+    /// so [`Server::wait_closed`] never waits for a stalled handshake.
     ///
     /// ```
     /// # hive::run(async {

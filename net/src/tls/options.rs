@@ -6,6 +6,8 @@
 use super::{TlsAcceptor, TlsConnector, TlsError, TlsStream};
 use crate::conn::Conn;
 use crate::loom::sync::Arc;
+use crate::server::ClientGuard;
+use crate::write_core::WriteCore;
 use std::io;
 use std::time::Duration;
 
@@ -83,6 +85,16 @@ impl ServerTls {
             acceptor.shutdown_timeout = t;
         }
         ServerTls { acceptor }
+    }
+
+    /// Puts an accepted connection in the server's client registry before
+    /// its handshake task is even spawned: a writer over the plain socket,
+    /// so `close_clients` / `abort_clients` shut a handshake in progress
+    /// down at once (it then fails and ends) instead of leaving
+    /// `wait_closed` to wait for the handshake timeout. The handler's own
+    /// writer replaces it once the handshake is done.
+    pub(crate) fn register_handshake(conn: &Conn, guard: &ClientGuard) {
+        guard.register(WriteCore::new(conn.clone(), false));
     }
 
     /// Runs the server handshake over an accepted connection. A failure
