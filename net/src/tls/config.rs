@@ -296,74 +296,6 @@ impl TlsAcceptor {
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
-
-    /// The protocols offered by ALPN, most preferred first (asyncio's
-    /// `ctx.set_alpn_protocols`); the one chosen is
-    /// [`TlsInfo::alpn_protocol`](crate::tls::TlsInfo::alpn_protocol).
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// let tls = hive::net::tls::TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes())
-    ///     .unwrap()
-    ///     .with_alpn(["h2", "http/1.1"]);
-    /// assert_eq!(tls.config().alpn_protocols, [b"h2".to_vec(), b"http/1.1".to_vec()]);
-    /// ```
-    #[doc(alias = "set_alpn_protocols")]
-    pub fn with_alpn<I, P>(mut self, protocols: I) -> TlsAcceptor
-    where
-        I: IntoIterator<Item = P>,
-        P: AsRef<[u8]>,
-    {
-        Arc::make_mut(&mut self.config).alpn_protocols = alpn_list(protocols);
-        self
-    }
-
-    /// How long a client may take to complete the handshake before the
-    /// connection is dropped (asyncio's `ssl_handshake_timeout`, 60 s by
-    /// default). [`StartServer::ssl_handshake_timeout`](crate::StartServer::ssl_handshake_timeout)
-    /// overrides it per server.
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// # let tls = hive::net::tls::TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
-    /// let tls = tls.handshake_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = tls;
-    /// ```
-    #[doc(alias = "ssl_handshake_timeout")]
-    pub fn handshake_timeout(mut self, timeout: Duration) -> TlsAcceptor {
-        self.handshake_timeout = timeout;
-        self
-    }
-
-    /// How long `close` waits for the buffered data and `close_notify` to
-    /// go out before aborting (asyncio's `ssl_shutdown_timeout`, 30 s).
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// # let tls = hive::net::tls::TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
-    /// let tls = tls.shutdown_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = tls;
-    /// ```
-    #[doc(alias = "ssl_shutdown_timeout")]
-    pub fn shutdown_timeout(mut self, timeout: Duration) -> TlsAcceptor {
-        self.shutdown_timeout = timeout;
-        self
-    }
-
-    /// The rustls config.
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// # let tls = hive::net::tls::TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
-    /// assert!(tls.config().alpn_protocols.is_empty());
-    /// ```
-    pub fn config(&self) -> &Arc<ServerConfig> {
-        &self.config
-    }
 }
 
 impl TlsConnector {
@@ -469,88 +401,64 @@ impl TlsConnector {
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
-
-    /// The protocols offered by ALPN, most preferred first.
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// let tls = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes())
-    ///     .unwrap()
-    ///     .with_alpn(["h2"]);
-    /// assert_eq!(tls.config().alpn_protocols, [b"h2".to_vec()]);
-    /// ```
-    #[doc(alias = "set_alpn_protocols")]
-    pub fn with_alpn<I, P>(mut self, protocols: I) -> TlsConnector
-    where
-        I: IntoIterator<Item = P>,
-        P: AsRef<[u8]>,
-    {
-        Arc::make_mut(&mut self.config).alpn_protocols = alpn_list(protocols);
-        self
-    }
-
-    /// How long the handshake may take (asyncio's `ssl_handshake_timeout`,
-    /// 60 s by default).
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// # let tls = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();
-    /// let tls = tls.handshake_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = tls;
-    /// ```
-    #[doc(alias = "ssl_handshake_timeout")]
-    pub fn handshake_timeout(mut self, timeout: Duration) -> TlsConnector {
-        self.handshake_timeout = timeout;
-        self
-    }
-
-    /// How long `close` waits for the buffered data and `close_notify` to
-    /// go out before aborting (asyncio's `ssl_shutdown_timeout`, 30 s).
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// # let tls = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();
-    /// let tls = tls.shutdown_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = tls;
-    /// ```
-    #[doc(alias = "ssl_shutdown_timeout")]
-    pub fn shutdown_timeout(mut self, timeout: Duration) -> TlsConnector {
-        self.shutdown_timeout = timeout;
-        self
-    }
-
-    /// The rustls config.
-    ///
-    /// ```
-    /// # let key = rcgen::KeyPair::generate().unwrap();
-    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
-    /// # let tls = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();
-    /// assert!(tls.config().alpn_protocols.is_empty());
-    /// ```
-    pub fn config(&self) -> &Arc<ClientConfig> {
-        &self.config
-    }
 }
 
-impl fmt::Debug for TlsAcceptor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsAcceptor")
-            .field("alpn", &self.config.alpn_protocols)
-            .field("handshake_timeout", &self.handshake_timeout)
-            .field("shutdown_timeout", &self.shutdown_timeout)
-            .finish()
-    }
+/// What both sides share: ALPN, the two timeouts, the rustls config and
+/// `Debug`. `$setup` builds a `tls` of the type for the examples.
+macro_rules! common_options {
+    ($ty:ident, $config:ty, $setup:literal) => {
+        impl $ty {
+            #[doc = concat!("The protocols offered by ALPN, most preferred first (asyncio's `ctx.set_alpn_protocols`); the one agreed on is [`TlsInfo::alpn_protocol`](crate::tls::TlsInfo::alpn_protocol).\n\n```\n", $setup, "\nlet tls = tls.with_alpn([\"h2\", \"http/1.1\"]);\nassert_eq!(tls.config().alpn_protocols, [b\"h2\".to_vec(), b\"http/1.1\".to_vec()]);\n```")]
+            #[doc(alias = "set_alpn_protocols")]
+            pub fn with_alpn<I, P>(mut self, protocols: I) -> $ty
+            where
+                I: IntoIterator<Item = P>,
+                P: AsRef<[u8]>,
+            {
+                // Copies the config only if another handle shares it.
+                Arc::make_mut(&mut self.config).alpn_protocols = alpn_list(protocols);
+                self
+            }
+
+            #[doc = concat!("How long the TLS handshake may take before the connection is dropped (asyncio's `ssl_handshake_timeout`, 60 s by default); the calls' `ssl_handshake_timeout` overrides it.\n\n```\n", $setup, "\nlet tls = tls.handshake_timeout(std::time::Duration::from_secs(5));\n# let _ = tls;\n```")]
+            #[doc(alias = "ssl_handshake_timeout")]
+            pub fn handshake_timeout(mut self, timeout: Duration) -> $ty {
+                self.handshake_timeout = timeout;
+                self
+            }
+
+            #[doc = concat!("How long `close` waits for the buffered data and `close_notify` to go out before aborting (asyncio's `ssl_shutdown_timeout`, 30 s by default).\n\n```\n", $setup, "\nlet tls = tls.shutdown_timeout(std::time::Duration::from_secs(5));\n# let _ = tls;\n```")]
+            #[doc(alias = "ssl_shutdown_timeout")]
+            pub fn shutdown_timeout(mut self, timeout: Duration) -> $ty {
+                self.shutdown_timeout = timeout;
+                self
+            }
+
+            #[doc = concat!("The rustls config.\n\n```\n", $setup, "\nassert!(tls.config().alpn_protocols.is_empty());\n```")]
+            pub fn config(&self) -> &Arc<$config> {
+                &self.config
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    .field("alpn", &self.config.alpn_protocols)
+                    .field("handshake_timeout", &self.handshake_timeout)
+                    .field("shutdown_timeout", &self.shutdown_timeout)
+                    .finish()
+            }
+        }
+    };
 }
 
-impl fmt::Debug for TlsConnector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsConnector")
-            .field("alpn", &self.config.alpn_protocols)
-            .field("handshake_timeout", &self.handshake_timeout)
-            .field("shutdown_timeout", &self.shutdown_timeout)
-            .finish()
-    }
-}
+common_options!(
+    TlsAcceptor,
+    ServerConfig,
+    "# let key = rcgen::KeyPair::generate().unwrap();\n# let cert = rcgen::CertificateParams::new(vec![\"localhost\".into()]).unwrap().self_signed(&key).unwrap();\nlet tls = hive::net::tls::TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();"
+);
+common_options!(
+    TlsConnector,
+    ClientConfig,
+    "# let key = rcgen::KeyPair::generate().unwrap();\n# let cert = rcgen::CertificateParams::new(vec![\"localhost\".into()]).unwrap().self_signed(&key).unwrap();\nlet tls = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();"
+);
