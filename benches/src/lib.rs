@@ -1,7 +1,7 @@
 //! Helpers shared by hive's criterion benchmarks: bounded waits, a
 //! count-down latch, persistent foreign spawner threads, a watchdog, and
 //! the TCP echo servers and load generator of the network benchmarks
-//! ([`net`]).
+//! ([`net`]), and the TLS contenders ([`tls`]).
 //!
 //! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
 //! runtime bug, and it should panic (or abort) with a message naming the
@@ -10,6 +10,7 @@
 pub mod net;
 pub mod paced;
 pub mod sched;
+pub mod tls;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -5,6 +5,9 @@
 //! `target/criterion`. For every benchmark `<group>/<function>` with a
 //! `new/estimates.json`, it takes `median.point_estimate` (nanoseconds); each
 //! group with a `hive` function gives one row per other function (the peers).
+//! Groups that declare a criterion throughput (`Throughput::Elements` or
+//! `Bytes`, in `new/benchmark.json`) get a second table with both rates at
+//! the medians (handshakes/s for `tls_handshake_*`, bytes/s for the echoes).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,13 +22,30 @@ const HIVE: &str = "hive";
 /// Median in nanoseconds, by group then function id.
 type Medians = BTreeMap<String, BTreeMap<String, f64>>;
 
+/// What one iteration of a group processes: criterion's `throughput`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Throughput {
+    /// Items (requests, handshakes ...) per iteration.
+    Elements(f64),
+    /// Bytes per iteration (`Bytes` and `BytesDecimal` alike).
+    Bytes(f64),
+}
+
+/// Everything read from criterion's output directory.
+#[derive(Debug, Default)]
+struct Results {
+    medians: Medians,
+    /// By group, for the groups that declared one.
+    throughputs: BTreeMap<String, Throughput>,
+}
+
 fn main() -> ExitCode {
     let dir = match std::env::args_os().nth(1) {
         Some(dir) => PathBuf::from(dir),
         None => default_dir(),
     };
-    let medians = match collect(&dir) {
-        Ok(medians) => medians,
+    let data = match collect(&dir) {
+        Ok(data) => data,
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             eprintln!(
                 "no criterion data at {}: run `cargo bench -p hive-benches` first",
@@ -38,14 +58,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if medians.is_empty() {
+    if data.medians.is_empty() {
         eprintln!(
             "no criterion estimates under {}: run `cargo bench -p hive-benches` first",
             dir.display()
         );
         return ExitCode::FAILURE;
     }
-    let table = render(&medians);
+    let table = render(&data);
     if table.rows == 0 {
         eprintln!(
             "criterion data at {} has no group with both a `{HIVE}` and a peer entry: \
@@ -67,10 +87,11 @@ fn default_dir() -> PathBuf {
 
 /// Reads every `<group>/<function>/new/estimates.json` under `dir`.
 ///
-/// Names come from criterion's `new/benchmark.json` when present (directory
-/// names are sanitised copies), else from the directories.
-fn collect(dir: &Path) -> io::Result<Medians> {
-    let mut medians = Medians::new();
+/// Names (and throughputs) come from criterion's `new/benchmark.json` when
+/// present (directory names are sanitised copies), else from the
+/// directories.
+fn collect(dir: &Path) -> io::Result<Results> {
+    let mut data = Results::default();
     for group in fs::read_dir(dir)? {
         let group = group?;
         if !group.file_type()?.is_dir() {
@@ -89,22 +110,24 @@ fn collect(dir: &Path) -> io::Result<Medians> {
                 );
                 continue;
             };
-            let (group_id, function_id) = fs::read_to_string(new.join("benchmark.json"))
-                .ok()
-                .and_then(|json| ids_of(&json))
-                .unwrap_or_else(|| {
+            let benchmark = fs::read_to_string(new.join("benchmark.json")).ok();
+            let (group_id, function_id) =
+                benchmark.as_deref().and_then(ids_of).unwrap_or_else(|| {
                     (
                         group.file_name().to_string_lossy().into_owned(),
                         function.file_name().to_string_lossy().into_owned(),
                     )
                 });
-            medians
+            if let Some(throughput) = benchmark.as_deref().and_then(throughput_of) {
+                data.throughputs.insert(group_id.clone(), throughput);
+            }
+            data.medians
                 .entry(group_id)
                 .or_default()
                 .insert(function_id, median);
         }
     }
-    Ok(medians)
+    Ok(data)
 }
 
 /// `median.point_estimate` from an `estimates.json`.
@@ -121,13 +144,29 @@ fn ids_of(json: &str) -> Option<(String, String)> {
     Some((group, function))
 }
 
+/// The `throughput` of a `benchmark.json`, if the group declared one
+/// (`{"Elements":64}`, `{"Bytes":6400}`, `{"BytesDecimal":6400}`).
+fn throughput_of(json: &str) -> Option<Throughput> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    let throughput = value.get("throughput")?;
+    if let Some(n) = throughput.get("Elements").and_then(|n| n.as_f64()) {
+        return Some(Throughput::Elements(n));
+    }
+    ["Bytes", "BytesDecimal"]
+        .iter()
+        .find_map(|key| throughput.get(key)?.as_f64())
+        .map(Throughput::Bytes)
+}
+
 struct Table {
     text: String,
     rows: usize,
 }
 
-/// The markdown table: one row per (group with a `hive` entry, peer).
-fn render(medians: &Medians) -> Table {
+/// The markdown table: one row per (group with a `hive` entry, peer); then,
+/// if any of those groups declared a throughput, the rates table.
+fn render(data: &Results) -> Table {
+    let medians = &data.medians;
     let mut text = String::from(
         "| workload | peer | hive median | peer median | hive/peer |\n|---|---|---:|---:|---:|\n",
     );
@@ -158,7 +197,52 @@ fn render(medians: &Medians) -> Table {
     if !lonely.is_empty() {
         let _ = writeln!(text, "\n(no peer measured for: {})", lonely.join(", "));
     }
+    render_rates(data, &mut text);
     Table { text, rows }
+}
+
+/// The rates table: per iteration's throughput over each median, for the
+/// groups with a `hive` entry, a peer and a throughput.
+fn render_rates(data: &Results, text: &mut String) {
+    let mut rows = String::new();
+    for (group, functions) in &data.medians {
+        let (Some(&hive), Some(&throughput)) = (functions.get(HIVE), data.throughputs.get(group))
+        else {
+            continue;
+        };
+        for (peer, &median) in functions.iter().filter(|(name, _)| name.as_str() != HIVE) {
+            let _ = writeln!(
+                rows,
+                "| {group} | {peer} | {} | {} |",
+                format_rate(throughput, hive),
+                format_rate(throughput, median)
+            );
+        }
+    }
+    if !rows.is_empty() {
+        text.push_str("\n| workload | peer | hive rate | peer rate |\n|---|---|---:|---:|\n");
+        text.push_str(&rows);
+    }
+}
+
+/// `throughput` per iteration over `nanos` per iteration, with 3
+/// significant digits: `5.21 K/s` (elements, decimal prefixes) or
+/// `1.16 GiB/s` (bytes, binary prefixes, as criterion prints them).
+fn format_rate(throughput: Throughput, nanos: f64) -> String {
+    let (per_second, base, units): (f64, f64, [&str; 4]) = match throughput {
+        Throughput::Elements(n) => (n * 1e9 / nanos, 1000.0, ["/s", "K/s", "M/s", "G/s"]),
+        Throughput::Bytes(n) => (n * 1e9 / nanos, 1024.0, ["B/s", "KiB/s", "MiB/s", "GiB/s"]),
+    };
+    let mut value = per_second;
+    let mut unit = units[0];
+    for next in &units[1..] {
+        if value < base {
+            break;
+        }
+        value /= base;
+        unit = next;
+    }
+    format!("{} {unit}", three_digits(value))
 }
 
 /// Nanoseconds as a human-readable duration with 3 significant digits.
@@ -172,6 +256,11 @@ fn format_time(nanos: f64) -> String {
     } else {
         (nanos, "ns")
     };
+    format!("{} {unit}", three_digits(value))
+}
+
+/// `value` with 3 significant digits (at least 1 integer digit).
+fn three_digits(value: f64) -> String {
     let decimals = if value >= 100.0 {
         0
     } else if value >= 10.0 {
@@ -179,7 +268,7 @@ fn format_time(nanos: f64) -> String {
     } else {
         2
     };
-    format!("{value:.decimals$} {unit}")
+    format!("{value:.decimals$}")
 }
 
 #[cfg(test)]
@@ -207,6 +296,16 @@ mod tests {
             );
             fs::write(new.join("estimates.json"), json).unwrap();
         }
+
+        /// A `benchmark.json` declaring `throughput` (criterion's JSON).
+        fn benchmark(&self, group: &str, function: &str, throughput: &str) {
+            let new = self.0.join(group).join(function).join("new");
+            fs::create_dir_all(&new).unwrap();
+            let json = format!(
+                r#"{{"group_id":"{group}","function_id":"{function}","value_str":null,"throughput":{throughput},"full_id":"{group}/{function}"}}"#
+            );
+            fs::write(new.join("benchmark.json"), json).unwrap();
+        }
     }
 
     impl Drop for TempDir {
@@ -229,11 +328,11 @@ mod tests {
         fs::create_dir_all(dir.0.join("spawn_many_local").join("report")).unwrap(); // ignored
         fs::write(dir.0.join("stray.txt"), "ignored").unwrap();
 
-        let medians = collect(&dir.0).unwrap();
-        assert_eq!(medians["spawn_many_local"]["tokio"], 1_000_000.0);
-        assert_eq!(medians.len(), 4);
+        let data = collect(&dir.0).unwrap();
+        assert_eq!(data.medians["spawn_many_local"]["tokio"], 1_000_000.0);
+        assert_eq!(data.medians.len(), 4);
 
-        let table = render(&medians);
+        let table = render(&data);
         assert_eq!(table.rows, 4);
         let lines: Vec<&str> = table.text.lines().collect();
         assert_eq!(
@@ -273,8 +372,8 @@ mod tests {
             r#"{"group_id":"remote spawn 4","function_id":"hive"}"#,
         )
         .unwrap();
-        let medians = collect(&dir.0).unwrap();
-        assert!(medians.contains_key("remote spawn 4"));
+        let data = collect(&dir.0).unwrap();
+        assert!(data.medians.contains_key("remote spawn 4"));
     }
 
     #[test]
@@ -284,6 +383,68 @@ mod tests {
         let table = render(&collect(&dir.0).unwrap());
         assert_eq!(table.rows, 0);
         assert!(table.text.contains("no peer measured for: yield_many"));
+    }
+
+    #[test]
+    fn declared_throughputs_give_rates() {
+        let dir = TempDir::new("rates");
+        for (function, median) in [("hive", 12_500_000.0), ("tokio", 10_000_000.0)] {
+            dir.estimate("tls_handshake_64c", function, median);
+            dir.benchmark("tls_handshake_64c", function, r#"{"Elements":64}"#);
+        }
+        for (function, median) in [("hive", 800_000.0), ("tokio", 1_000_000.0)] {
+            dir.estimate("tls_echo_64c_16k", function, median);
+            dir.benchmark("tls_echo_64c_16k", function, r#"{"Bytes":1048576}"#);
+        }
+        dir.estimate("spawn_many_local", "hive", 10.0); // no throughput: no rate row
+        dir.estimate("spawn_many_local", "tokio", 20.0);
+
+        let data = collect(&dir.0).unwrap();
+        assert_eq!(
+            data.throughputs["tls_handshake_64c"],
+            Throughput::Elements(64.0)
+        );
+        let table = render(&data);
+        assert_eq!(table.rows, 3);
+        let lines: Vec<&str> = table.text.lines().collect();
+        assert!(
+            lines.contains(&"| tls_handshake_64c | tokio | 12.5 ms | 10.0 ms | 1.25 |"),
+            "{}",
+            table.text
+        );
+        assert!(
+            lines.contains(&"| workload | peer | hive rate | peer rate |"),
+            "{}",
+            table.text
+        );
+        assert!(
+            lines.contains(&"| tls_handshake_64c | tokio | 5.12 K/s | 6.40 K/s |"),
+            "{}",
+            table.text
+        );
+        assert!(
+            lines.contains(&"| tls_echo_64c_16k | tokio | 1.22 GiB/s | 1000 MiB/s |"),
+            "{}",
+            table.text
+        );
+        assert_eq!(table.text.matches("spawn_many_local").count(), 1);
+    }
+
+    #[test]
+    fn throughput_kinds() {
+        let json = |t: &str| format!(r#"{{"group_id":"g","function_id":"f","throughput":{t}}}"#);
+        assert_eq!(
+            throughput_of(&json(r#"{"Elements":3}"#)),
+            Some(Throughput::Elements(3.0))
+        );
+        assert_eq!(
+            throughput_of(&json(r#"{"BytesDecimal":5}"#)),
+            Some(Throughput::Bytes(5.0))
+        );
+        assert_eq!(throughput_of(&json("null")), None);
+        assert_eq!(throughput_of(r#"{"group_id":"g"}"#), None);
+        assert_eq!(format_rate(Throughput::Elements(1.0), 2.0), "500 M/s");
+        assert_eq!(format_rate(Throughput::Bytes(100.0), 1e9), "100 B/s");
     }
 
     #[test]
