@@ -439,28 +439,31 @@ impl WriteCore {
         }
         st.closing = how;
         st.shut = false;
-        self.watch_shutdown();
-        if st.buffered() == 0 && !st.flusher_running && !self.conn.shutdown_may_wait() {
-            if st.owned {
-                if let Some(w) = &st.owner {
-                    w.wake_by_ref();
+        let how = if how == Closing::Eof {
+            Shutdown::Write
+        } else {
+            Shutdown::Both
+        };
+        if st.buffered() == 0 && !st.flusher_running && !st.owned {
+            // Nothing buffered: shut down now, no task needed. A TLS
+            // session's close_notify almost always fits in the socket
+            // buffer too; only when it does not (`Pending`: the no-op
+            // waker is replaced by the flusher's on its first poll) does
+            // the close go to the flusher, watched by the shutdown timeout.
+            let mut cx = Context::from_waker(Waker::noop());
+            if let Poll::Ready(result) = self.conn.poll_shutdown(&mut cx, how) {
+                if let Err(e) = result {
+                    st.set_error(&e);
                 }
+                st.shut = true;
+                st.wake_all();
                 return;
             }
-            // Nothing buffered: shut down now, no task needed.
-            let how = if how == Closing::Eof {
-                Shutdown::Write
-            } else {
-                Shutdown::Both
-            };
-            if let Err(e) = self.conn.shutdown(how) {
-                st.set_error(&e);
-            }
-            st.shut = true;
-            st.wake_all();
-        } else {
-            self.ensure_flushing(&mut st);
         }
+        if self.conn.shutdown_may_wait() {
+            self.watch_shutdown();
+        }
+        self.ensure_flushing(&mut st);
     }
 
     /// Closes at once, dropping buffered data (asyncio's `abort`).
