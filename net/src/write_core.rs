@@ -108,14 +108,27 @@ impl WriteState {
         if room > 0 {
             return Some(room);
         }
+        self.pause();
+        self.waiters.push(waker.clone());
+        None
+    }
+
+    /// Marks the writer paused (`drain` and `poll_write` wait) and tells a
+    /// transport's task, which calls `pause_writing`.
+    fn pause(&mut self) {
         if !self.paused {
             self.paused = true;
             if let Some(w) = &self.owner {
                 w.wake_by_ref();
             }
         }
-        self.waiters.push(waker.clone());
-        None
+    }
+
+    /// Pauses once the buffer is above the high-water mark.
+    fn pause_if_over(&mut self) {
+        if self.buffered() > self.high {
+            self.pause();
+        }
     }
 
     fn set_error(&mut self, e: &io::Error) {
@@ -221,12 +234,7 @@ impl WriteCore {
         st.buf.clear();
         st.pos = 0;
         st.buf.extend_from_slice(rest);
-        if st.buffered() > st.high && !st.paused {
-            st.paused = true;
-            if let Some(w) = &st.owner {
-                w.wake_by_ref();
-            }
-        }
+        st.pause_if_over();
         self.ensure_flushing(st);
     }
 
@@ -247,12 +255,7 @@ impl WriteCore {
         }
         // Never fails: with no limit every byte is either sent or buffered.
         let _ = self.accept(&mut st, bufs, usize::MAX);
-        if st.buffered() > st.high && !st.paused {
-            st.paused = true;
-            if let Some(w) = &st.owner {
-                w.wake_by_ref();
-            }
-        }
+        st.pause_if_over();
     }
 
     /// Sends what the socket takes of `bufs` (when nothing is buffered
