@@ -45,3 +45,13 @@ pub mod net {
 pub mod process {
     pub use hive_process::*;
 }
+
+/// HTTP on hyper 1.x (`hive-http`, cargo feature `http`): serve a hyper
+/// `Service` or an axum `Router` on hive's servers (HTTP/1.1 and HTTP/2,
+/// TLS with the `tls` feature), fetch URLs with a small pooled client, and
+/// the `hyper::rt` adapters (I/O, executor, timer) for anything else built
+/// on hyper.
+#[cfg(feature = "http")]
+pub mod http {
+    pub use hive_http::*;
+}

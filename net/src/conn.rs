@@ -107,12 +107,23 @@ impl Conn {
     ) -> Poll<io::Result<usize>> {
         match self.sealed() {
             Ok(s) => s.poll_read_io(cx, buf),
-            Err(Other::Pipe(_)) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the write end of a pipe cannot be read; read from its read end",
-            ))),
+            Err(Other::Pipe(_)) => Poll::Ready(Err(write_end_unreadable())),
             #[cfg(feature = "tls")]
             Err(Other::Tls(t)) => t.poll_read_plain(cx, buf),
+        }
+    }
+    /// [`poll_read`](Conn::poll_read) into memory that need not be
+    /// initialised; only the returned count of bytes is written.
+    pub(crate) fn poll_read_uninit(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [std::mem::MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        match self.sealed() {
+            Ok(s) => s.poll_read_uninit_io(cx, buf),
+            Err(Other::Pipe(_)) => Poll::Ready(Err(write_end_unreadable())),
+            #[cfg(feature = "tls")]
+            Err(Other::Tls(t)) => t.poll_read_plain_uninit(cx, buf),
         }
     }
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
@@ -270,6 +281,13 @@ enum Other<'a> {
     Pipe(&'a PipeWriter),
     #[cfg(feature = "tls")]
     Tls(&'a crate::tls::TlsStream),
+}
+
+fn write_end_unreadable() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "the write end of a pipe cannot be read; read from its read end",
+    )
 }
 
 fn no_address() -> io::Error {

@@ -64,6 +64,7 @@ mod error;
 mod loom;
 mod pipe;
 mod protocol;
+mod read_uninit;
 mod sendfile;
 mod server;
 mod split;
@@ -91,6 +92,7 @@ pub use protocol::{
     create_connection, create_server, create_unix_connection, create_unix_server, Protocol,
     Transport,
 };
+pub use read_uninit::AsyncReadUninit;
 pub use sendfile::sendfile;
 pub use server::Server;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};

@@ -4,8 +4,9 @@
 
 use hive_runtime::IoSource;
 use std::io::{self, IoSlice, Read, Write};
+use std::mem::MaybeUninit;
 use std::net::Shutdown;
-use std::os::fd::RawFd;
+use std::os::fd::{AsFd, RawFd};
 use std::task::{Context, Poll};
 
 pub(crate) fn poll_read<T>(
@@ -17,14 +18,44 @@ where
     T: mio::event::Source,
     for<'a> &'a T: Read,
 {
+    let len = buf.len();
+    poll_read_op(io, cx, len, |s| (&*s).read(buf))
+}
+
+/// [`poll_read`] into memory that need not be initialised (hyper's read
+/// buffer): `recv(2)` writes the bytes it returns and nothing else, so the
+/// caller skips zeroing its buffer before every read.
+pub(crate) fn poll_read_uninit<T>(
+    io: &IoSource<T>,
+    cx: &mut Context<'_>,
+    buf: &mut [MaybeUninit<u8>],
+) -> Poll<io::Result<usize>>
+where
+    T: mio::event::Source + AsFd,
+{
+    let len = buf.len();
+    poll_read_op(io, cx, len, |s| socket2::SockRef::from(s).recv(buf))
+}
+
+/// Runs the read `op` (filling at most `len` bytes) once the socket is
+/// readable, retrying on each new readiness while it would block.
+fn poll_read_op<T>(
+    io: &IoSource<T>,
+    cx: &mut Context<'_>,
+    len: usize,
+    mut op: impl FnMut(&T) -> io::Result<usize>,
+) -> Poll<io::Result<usize>>
+where
+    T: mio::event::Source,
+{
     loop {
         let event = std::task::ready!(io.poll_read_ready(cx))?;
-        match io.get_ref().read(buf) {
+        match op(io.get_ref()) {
             // A stream socket that filled less than the buffer has been
             // drained: forget the readiness now rather than learn it from
             // an EAGAIN read next time (one syscall per message saved; the
             // tick in `event` keeps a newer edge from being lost).
-            Ok(n) if n > 0 && n < buf.len() => {
+            Ok(n) if n > 0 && n < len => {
                 io.clear_ready(event);
                 return Poll::Ready(Ok(n));
             }
@@ -86,6 +117,12 @@ pub(crate) mod sealed {
     pub trait Sealed {
         /// Reads into `buf` when readable.
         fn poll_read_io(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+        /// Reads into uninitialised `buf` when readable.
+        fn poll_read_uninit_io(
+            &self,
+            cx: &mut Context<'_>,
+            buf: &mut [MaybeUninit<u8>],
+        ) -> Poll<io::Result<usize>>;
         /// Writes from `buf` when writable.
         fn poll_write_io(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
         /// Writes from several buffers when writable.
@@ -120,6 +157,13 @@ macro_rules! stream_impls {
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 $crate::stream_io::poll_read(&self.io, cx, buf)
+            }
+            fn poll_read_uninit_io(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [std::mem::MaybeUninit<u8>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                $crate::stream_io::poll_read_uninit(&self.io, cx, buf)
             }
             fn poll_write_io(
                 &self,

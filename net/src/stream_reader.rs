@@ -372,6 +372,48 @@ impl StreamReader {
         Poll::Ready(Ok(n))
     }
 
+    /// [`poll_read_into`](Self::poll_read_into) for memory that need not
+    /// be initialised (`AsyncReadUninit`): sockets and TLS read into it
+    /// as it is; pipes and wrapped readers get it zeroed first.
+    pub(crate) fn poll_read_into_uninit(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut [std::mem::MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        if out.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if self.start == self.end {
+            if let Source::Conn(c) = &self.src {
+                if self.eof {
+                    return Poll::Ready(Ok(0));
+                }
+                let n = std::task::ready!(c.poll_read_uninit(cx, out))?;
+                if n == 0 {
+                    self.eof = true;
+                }
+                return Poll::Ready(Ok(n));
+            }
+            out.fill(std::mem::MaybeUninit::new(0));
+            // SAFETY: every element was just initialised, and `MaybeUninit<u8>`
+            // has the layout of `u8`.
+            let out = unsafe { &mut *(out as *mut [std::mem::MaybeUninit<u8>] as *mut [u8]) };
+            return self.poll_read_into(cx, out);
+        }
+        let n = out.len().min(self.end - self.start);
+        // SAFETY: the buffer and `out` are distinct allocations, both valid
+        // for `n` bytes (`n` is at most either length).
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                self.buf[self.start..].as_ptr(),
+                out.as_mut_ptr().cast::<u8>(),
+                n,
+            );
+        }
+        self.start += n;
+        Poll::Ready(Ok(n))
+    }
+
     /// Reads until EOF.
     ///
     /// # Errors

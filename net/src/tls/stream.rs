@@ -395,9 +395,43 @@ impl TlsStream {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
+        self.poll_read_plain_with(cx, |reader| reader.read(buf))
+    }
+
+    /// [`poll_read_plain`](Self::poll_read_plain) into memory that need
+    /// not be initialised: copies out of rustls' own plaintext buffer.
+    pub(crate) fn poll_read_plain_uninit(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [std::mem::MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.poll_read_plain_with(cx, |reader| {
+            let chunk = io::BufRead::fill_buf(reader)?;
+            let n = chunk.len().min(buf.len());
+            // SAFETY: `chunk` and `buf` are distinct allocations (rustls'
+            // buffer and the caller's), both valid for `n` bytes since `n`
+            // is at most either length; u8 has no alignment needs.
+            unsafe {
+                std::ptr::copy_nonoverlapping(chunk.as_ptr(), buf.as_mut_ptr().cast::<u8>(), n);
+            }
+            io::BufRead::consume(reader, n);
+            Ok(n)
+        })
+    }
+
+    /// Runs `read` on the plaintext reader, feeding the session from the
+    /// socket while it would block.
+    fn poll_read_plain_with(
+        &self,
+        cx: &mut Context<'_>,
+        mut read: impl FnMut(&mut rustls::Reader<'_>) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
         let mut s = self.session.lock();
         loop {
-            match s.tls.reader().read(buf) {
+            match read(&mut s.tls.reader()) {
                 Ok(n) => return Poll::Ready(Ok(n)),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {

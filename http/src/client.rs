@@ -1,0 +1,612 @@
+//! [`Client`]: hyper's client connections on hive's I/O, with a small
+//! pool: HTTP/1.1 connections are reused one request at a time, and one
+//! HTTP/2 connection per host carries every concurrent request.
+
+use crate::{BoxError, HiveExecutor, HiveIo, HiveTimer};
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode, Uri};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The body type the client sends: any request body, boxed.
+pub type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
+
+/// How many idle HTTP/1.1 connections are kept per host by default.
+const DEFAULT_MAX_IDLE_PER_HOST: usize = 32;
+
+/// An HTTP client on hive: HTTP/1.1 and HTTP/2, `http://` and (with the
+/// `tls` feature) `https://`, connections reused per host. HTTPS offers
+/// `h2` and `http/1.1` by ALPN and speaks what the server picks; plain
+/// `http://` is HTTP/1.1 unless [`http2_prior_knowledge`](ClientBuilder::http2_prior_knowledge).
+/// Clones share the pool. hyper's own client connections, not a new HTTP
+/// implementation; like them it follows no redirects and adds no
+/// compression.
+///
+/// ```
+/// # hive::run(async {
+/// # let svc = hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+/// #     Ok::<_, std::convert::Infallible>(hyper::Response::new(req.into_body()))
+/// # });
+/// # let server = hive::http::serve(svc, "127.0.0.1:0").await.unwrap();
+/// # let port = server.local_addrs()[0].as_inet().unwrap().port();
+/// let client = hive::http::Client::new();
+/// let req = hyper::Request::post(format!("http://127.0.0.1:{port}/echo"))
+///     .body(String::from("ping"))
+///     .unwrap();
+/// let res = client.request(req).await.unwrap();
+/// assert_eq!(res.status(), 200);
+/// use http_body_util::BodyExt;
+/// assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "ping");
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Mutex<HashMap<Key, Slot>>,
+    http2_prior_knowledge: bool,
+    max_idle_per_host: usize,
+    connect_timeout: Option<Duration>,
+    #[cfg(feature = "tls")]
+    tls: Option<hive_net::tls::TlsConnector>,
+}
+
+/// Where a connection goes: scheme, host and port.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    https: bool,
+    host: String,
+    port: u16,
+}
+
+#[derive(Default)]
+struct Slot {
+    idle: Vec<http1::SendRequest<RequestBody>>,
+    h2: Option<http2::SendRequest<RequestBody>>,
+}
+
+enum Sender {
+    H1(http1::SendRequest<RequestBody>),
+    H2(http2::SendRequest<RequestBody>),
+}
+
+/// Options of a [`Client`].
+///
+/// ```
+/// let client = hive::http::Client::builder()
+///     .http2_prior_knowledge(true)
+///     .max_idle_per_host(8)
+///     .connect_timeout(std::time::Duration::from_secs(3))
+///     .build();
+/// # drop(client);
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    http2_prior_knowledge: bool,
+    max_idle_per_host: usize,
+    connect_timeout: Option<Duration>,
+    #[cfg(feature = "tls")]
+    tls: Option<hive_net::tls::TlsConnector>,
+}
+
+impl ClientBuilder {
+    /// Speak HTTP/2 to `http://` URLs without asking (h2c with prior
+    /// knowledge, curl's `--http2-prior-knowledge`).
+    ///
+    /// ```
+    /// let _c = hive::http::Client::builder().http2_prior_knowledge(true).build();
+    /// ```
+    pub fn http2_prior_knowledge(mut self, yes: bool) -> ClientBuilder {
+        self.http2_prior_knowledge = yes;
+        self
+    }
+
+    /// Idle HTTP/1.1 connections kept per host (32 by default; 0 turns
+    /// reuse off).
+    ///
+    /// ```
+    /// let _c = hive::http::Client::builder().max_idle_per_host(0).build();
+    /// ```
+    pub fn max_idle_per_host(mut self, n: usize) -> ClientBuilder {
+        self.max_idle_per_host = n;
+        self
+    }
+
+    /// A time limit on opening each connection (TCP and TLS handshake).
+    ///
+    /// ```
+    /// let _c = hive::http::Client::builder().connect_timeout(std::time::Duration::from_secs(2)).build();
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The TLS settings for `https://` (trusted roots, client
+    /// certificate). The default trusts the system's roots. A connector
+    /// with no ALPN list offers `h2` and `http/1.1`.
+    ///
+    /// ```
+    /// # let key = rcgen::KeyPair::generate().unwrap();
+    /// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
+    /// let roots = hive::net::tls::TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();
+    /// let _c = hive::http::Client::builder().tls(roots).build();
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, connector: hive_net::tls::TlsConnector) -> ClientBuilder {
+        let connector = if connector.config().alpn_protocols.is_empty() {
+            connector.with_alpn(["h2", "http/1.1"])
+        } else {
+            connector
+        };
+        self.tls = Some(connector);
+        self
+    }
+
+    /// The client.
+    ///
+    /// ```
+    /// let _c = hive::http::Client::builder().build();
+    /// ```
+    pub fn build(self) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                pool: Mutex::new(HashMap::new()),
+                http2_prior_knowledge: self.http2_prior_knowledge,
+                max_idle_per_host: self.max_idle_per_host,
+                connect_timeout: self.connect_timeout,
+                #[cfg(feature = "tls")]
+                tls: self.tls,
+            }),
+        }
+    }
+}
+
+impl Default for Client {
+    fn default() -> Client {
+        Client::new()
+    }
+}
+
+impl Client {
+    /// A client with the defaults.
+    ///
+    /// ```
+    /// let _client = hive::http::Client::new();
+    /// ```
+    pub fn new() -> Client {
+        Client::builder().build()
+    }
+
+    /// Options for a client.
+    ///
+    /// ```
+    /// let _client = hive::http::Client::builder().max_idle_per_host(4).build();
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            http2_prior_knowledge: false,
+            max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            connect_timeout: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// `GET url`; the response's body streams as it arrives.
+    ///
+    /// # Errors
+    /// See [`request`](Client::request).
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let svc = hyper::service::service_fn(|_req| async {
+    /// #     Ok::<_, std::convert::Infallible>(hyper::Response::new(String::from("hi")))
+    /// # });
+    /// # let server = hive::http::serve(svc, "127.0.0.1:0").await.unwrap();
+    /// # let port = server.local_addrs()[0].as_inet().unwrap().port();
+    /// let res = hive::http::Client::new().get(&format!("http://127.0.0.1:{port}/")).await.unwrap();
+    /// assert!(res.status().is_success());
+    /// # }).unwrap();
+    /// ```
+    pub async fn get(&self, url: &str) -> Result<Response<Incoming>, ClientError> {
+        let uri: Uri = url.parse().map_err(|_| ClientError::InvalidUrl {
+            url: url.to_owned(),
+            reason: "not a URL",
+        })?;
+        let req = Request::get(uri)
+            .body(Empty::<Bytes>::new())
+            .map_err(|_| ClientError::InvalidUrl {
+                url: url.to_owned(),
+                reason: "not a URL",
+            })?;
+        self.request(req).await
+    }
+
+    /// `GET url` and its whole body, for a `2xx` answer.
+    ///
+    /// # Errors
+    /// [`ClientError::Status`] for any other status; else as
+    /// [`request`](Client::request), or the body's error.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// # let svc = hyper::service::service_fn(|_req| async {
+    /// #     Ok::<_, std::convert::Infallible>(hyper::Response::new(String::from("hi")))
+    /// # });
+    /// # let server = hive::http::serve(svc, "127.0.0.1:0").await.unwrap();
+    /// # let port = server.local_addrs()[0].as_inet().unwrap().port();
+    /// let body = hive::http::Client::new().get_bytes(&format!("http://127.0.0.1:{port}/")).await.unwrap();
+    /// assert_eq!(body, "hi");
+    /// # }).unwrap();
+    /// ```
+    pub async fn get_bytes(&self, url: &str) -> Result<Bytes, ClientError> {
+        let res = self.get(url).await?;
+        if !res.status().is_success() {
+            return Err(ClientError::Status {
+                url: url.to_owned(),
+                status: res.status(),
+            });
+        }
+        Ok(res
+            .into_body()
+            .collect()
+            .await
+            .map_err(ClientError::Http)?
+            .to_bytes())
+    }
+
+    /// Sends `req` (an absolute `http://` or `https://` URI) on a pooled
+    /// connection to its host, or a new one. A pooled HTTP/1.1 connection
+    /// that the server closed meanwhile is retried once on a fresh one.
+    ///
+    /// # Errors
+    /// [`ClientError::InvalidUrl`] for a URI without scheme or host;
+    /// [`ClientError::Connect`] when the host cannot be reached (or its
+    /// TLS handshake fails); [`ClientError::Http`] for hyper's error.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let err = hive::http::Client::new().request(hyper::Request::get("/relative").body(String::new()).unwrap()).await.unwrap_err();
+    /// assert!(matches!(err, hive::http::ClientError::InvalidUrl { .. }));
+    /// # }).unwrap();
+    /// ```
+    pub async fn request<B>(&self, req: Request<B>) -> Result<Response<Incoming>, ClientError>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let key = Key::of(req.uri())?;
+        let mut req = req.map(|body| body.map_err(Into::into).boxed_unsync());
+        if let Some(sender) = self.checkout(&key) {
+            match self.send(&key, sender, req).await {
+                Ok(res) => return Ok(res),
+                // Never sent: the pooled connection had just closed.
+                Err(Retry::Unsent(r)) => req = r,
+                Err(Retry::Failed(e)) => return Err(e),
+            }
+        }
+        let sender = self.connect(&key).await?;
+        match self.send(&key, sender, req).await {
+            Ok(res) => Ok(res),
+            Err(Retry::Unsent(_)) => Err(ClientError::Connect {
+                authority: key.authority(),
+                source: io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "the server closed the new connection before taking the request",
+                ),
+            }),
+            Err(Retry::Failed(e)) => Err(e),
+        }
+    }
+
+    /// A ready pooled connection to `key`, if there is one.
+    fn checkout(&self, key: &Key) -> Option<Sender> {
+        let mut pool = self.inner.pool.lock();
+        let slot = pool.get_mut(key)?;
+        if let Some(h2) = &slot.h2 {
+            if !h2.is_closed() {
+                return Some(Sender::H2(h2.clone()));
+            }
+            slot.h2 = None;
+        }
+        // Closed connections go; busy ones (a response body still being
+        // read) stay for later.
+        slot.idle.retain(|s| !s.is_closed());
+        let ready = slot.idle.iter().position(|s| s.is_ready())?;
+        Some(Sender::H1(slot.idle.swap_remove(ready)))
+    }
+
+    async fn send(
+        &self,
+        key: &Key,
+        sender: Sender,
+        mut req: Request<RequestBody>,
+    ) -> Result<Response<Incoming>, Retry> {
+        match sender {
+            Sender::H1(mut s) => {
+                to_origin_form(&mut req, key);
+                let sent = s.try_send_request(req).await;
+                // Back in the pool at once: it takes the next request when
+                // this response's body has been read.
+                self.checkin(key, s);
+                sent.map_err(|mut e| match e.take_message() {
+                    Some(req) => Retry::Unsent(req),
+                    None => Retry::Failed(ClientError::Http(e.into_error())),
+                })
+            }
+            Sender::H2(mut s) => {
+                let sent = s.try_send_request(req).await;
+                sent.map_err(|mut e| match e.take_message() {
+                    Some(req) => Retry::Unsent(req),
+                    None => Retry::Failed(ClientError::Http(e.into_error())),
+                })
+            }
+        }
+    }
+
+    fn checkin(&self, key: &Key, sender: http1::SendRequest<RequestBody>) {
+        if sender.is_closed() {
+            return;
+        }
+        let mut pool = self.inner.pool.lock();
+        let slot = pool.entry(key.clone()).or_default();
+        if slot.idle.len() < self.inner.max_idle_per_host {
+            slot.idle.push(sender);
+        }
+    }
+
+    /// Opens a connection to `key` and says hello in the right version.
+    async fn connect(&self, key: &Key) -> Result<Sender, ClientError> {
+        let open = self.open(key);
+        match self.inner.connect_timeout {
+            Some(limit) => hive_runtime::timeout(limit, open)
+                .await
+                .map_err(|_| ClientError::Connect {
+                    authority: key.authority(),
+                    source: io::Error::new(io::ErrorKind::TimedOut, "connect timeout"),
+                })?,
+            None => open.await,
+        }
+    }
+
+    async fn open(&self, key: &Key) -> Result<Sender, ClientError> {
+        let connect_error = |source| ClientError::Connect {
+            authority: key.authority(),
+            source,
+        };
+        let tcp = hive_net::TcpStream::connect((key.host.as_str(), key.port))
+            .await
+            .map_err(|e| connect_error(e.into()))?;
+        tcp.set_nodelay(true).map_err(connect_error)?;
+        if key.https {
+            return self.open_tls(key, tcp).await;
+        }
+        if self.inner.http2_prior_knowledge {
+            self.handshake_h2(key, HiveIo::new(tcp)).await
+        } else {
+            handshake_h1(key, HiveIo::new(tcp)).await
+        }
+    }
+
+    #[cfg(feature = "tls")]
+    async fn open_tls(&self, key: &Key, tcp: hive_net::TcpStream) -> Result<Sender, ClientError> {
+        let connector = match &self.inner.tls {
+            Some(c) => c.clone(),
+            None => hive_net::tls::TlsConnector::with_system_roots()
+                .map_err(|e| ClientError::Connect {
+                    authority: key.authority(),
+                    source: io::Error::other(e),
+                })?
+                .with_alpn(["h2", "http/1.1"]),
+        };
+        let host = key.host.trim_start_matches('[').trim_end_matches(']');
+        let tls = hive_net::tls::TlsStream::connect(&connector, host, tcp)
+            .await
+            .map_err(|source| ClientError::Connect {
+                authority: key.authority(),
+                source,
+            })?;
+        if tls.tls_info().alpn_protocol() == Some(b"h2") {
+            self.handshake_h2(key, HiveIo::new(tls)).await
+        } else {
+            handshake_h1(key, HiveIo::new(tls)).await
+        }
+    }
+
+    #[cfg(not(feature = "tls"))]
+    async fn open_tls(&self, _key: &Key, _tcp: hive_net::TcpStream) -> Result<Sender, ClientError> {
+        Err(ClientError::NoTls)
+    }
+
+    async fn handshake_h2<T>(&self, key: &Key, io: HiveIo<T>) -> Result<Sender, ClientError>
+    where
+        HiveIo<T>: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let (sender, conn) = http2::Builder::new(HiveExecutor::new())
+            .timer(HiveTimer)
+            .handshake(io)
+            .await
+            .map_err(ClientError::Http)?;
+        spawn_connection(key, conn)?;
+        // Shared: later requests to this host multiplex over it.
+        self.inner.pool.lock().entry(key.clone()).or_default().h2 = Some(sender.clone());
+        Ok(Sender::H2(sender))
+    }
+}
+
+async fn handshake_h1<T>(key: &Key, io: HiveIo<T>) -> Result<Sender, ClientError>
+where
+    HiveIo<T>: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (sender, conn) = http1::Builder::new()
+        .handshake(io)
+        .await
+        .map_err(ClientError::Http)?;
+    spawn_connection(key, conn)?;
+    Ok(Sender::H1(sender))
+}
+
+/// Runs a client connection's I/O as its own task.
+fn spawn_connection<F, E>(key: &Key, conn: F) -> Result<(), ClientError>
+where
+    F: std::future::Future<Output = Result<(), E>> + Send + 'static,
+    E: fmt::Display,
+{
+    if hive_runtime::current_loop_id().is_none() {
+        return Err(ClientError::NotOnLoop);
+    }
+    let authority = key.authority();
+    drop(hive_runtime::spawn(async move {
+        if let Err(e) = conn.await {
+            tracing::debug!("hive-http: client connection to {authority} ended: {e}");
+        }
+    }));
+    Ok(())
+}
+
+enum Retry {
+    Unsent(Request<RequestBody>),
+    Failed(ClientError),
+}
+
+impl Key {
+    fn of(uri: &Uri) -> Result<Key, ClientError> {
+        let invalid = |reason| ClientError::InvalidUrl {
+            url: uri.to_string(),
+            reason,
+        };
+        let https = match uri.scheme_str() {
+            Some("http") => false,
+            Some("https") => true,
+            Some(_) => return Err(invalid("the scheme must be http or https")),
+            None => return Err(invalid("give an absolute URL, such as http://host/path")),
+        };
+        let host = uri
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| invalid("the URL has no host"))?;
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        Ok(Key {
+            https,
+            host: host.to_owned(),
+            port,
+        })
+    }
+
+    fn authority(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// HTTP/1.1 wants `GET /path` and a `Host` header; HTTP/2 keeps the
+/// absolute URI (hyper turns it into `:scheme` and `:authority`).
+fn to_origin_form(req: &mut Request<RequestBody>, key: &Key) {
+    if !req.headers().contains_key(header::HOST) {
+        let default_port = if key.https { 443 } else { 80 };
+        let host = if key.port == default_port {
+            key.host.clone()
+        } else {
+            key.authority()
+        };
+        if let Ok(value) = header::HeaderValue::from_str(&host) {
+            req.headers_mut().insert(header::HOST, value);
+        }
+    }
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned());
+    if let Ok(origin) = path.parse() {
+        *req.uri_mut() = origin;
+    }
+}
+
+/// Why a request failed.
+///
+/// ```
+/// let e = hive::http::ClientError::InvalidUrl { url: "x".into(), reason: "not a URL" };
+/// assert!(e.to_string().contains("not a URL"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The URL cannot be requested.
+    InvalidUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The host could not be reached, or its TLS handshake failed.
+    Connect {
+        /// `host:port`.
+        authority: String,
+        /// The I/O or TLS error (a `TlsError` inside for TLS).
+        source: io::Error,
+    },
+    /// hyper's error: the connection failed or the peer broke HTTP.
+    Http(hyper::Error),
+    /// `get_bytes` got a status other than `2xx`.
+    Status {
+        /// The URL requested.
+        url: String,
+        /// The status received.
+        status: StatusCode,
+    },
+    /// An `https://` URL, but hive was built without the `tls` feature.
+    NoTls,
+    /// Called off hive's loops: the connection needs a loop to run on.
+    NotOnLoop,
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::InvalidUrl { url, reason } => write!(f, "cannot request {url:?}: {reason}"),
+            ClientError::Connect { authority, source } => {
+                write!(f, "could not connect to {authority}: {source}")
+            }
+            ClientError::Http(e) => write!(f, "HTTP error: {e}"),
+            ClientError::Status { url, status } => write!(f, "{url} answered {status}"),
+            ClientError::NoTls => f.write_str(
+                "https:// needs TLS: build hive with the `tls` feature (features = [\"http\", \"tls\"])",
+            ),
+            ClientError::NotOnLoop => f.write_str(
+                "the HTTP client runs on hive's loops: call it from a hive task (inside hive::run)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::Connect { source, .. } => Some(source),
+            ClientError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pool = self.inner.pool.lock();
+        f.debug_struct("Client")
+            .field("hosts", &pool.len())
+            .field("http2_prior_knowledge", &self.inner.http2_prior_knowledge)
+            .finish()
+    }
+}

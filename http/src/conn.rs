@@ -1,0 +1,117 @@
+//! One served connection: hyper's connection future, driven beside the
+//! server's shutdown signal and the connection's idle timer.
+
+use crate::{HiveExecutor, HiveIo, Streams};
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode};
+use http_body_util::Empty;
+use hyper::body::Incoming;
+use hyper_util::server::conn::auto;
+use std::convert::Infallible;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::time::{Duration, Instant};
+
+/// What every connection of one HTTP server shares, fixed when it starts.
+pub(crate) struct ConnSettings {
+    /// hyper-util's version-sniffing server, with hive's timer and executor.
+    pub(crate) builder: auto::Builder<HiveExecutor>,
+    /// The same without keep-alive, for the one `503` an over-limit
+    /// connection gets.
+    pub(crate) refusal: auto::Builder<HiveExecutor>,
+    /// Set by `HttpServer::close`: every connection shuts down gracefully.
+    pub(crate) shutdown: hive_sync::Event,
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) limit: Option<hive_sync::Semaphore>,
+}
+
+/// hyper's served connection, whatever the service.
+pub(crate) trait GracefulConnection: Future {
+    fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<S, B> GracefulConnection for auto::Connection<'_, HiveIo<Streams>, S, HiveExecutor>
+where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>>,
+    S::Future: 'static,
+    S::Error: Into<crate::BoxError>,
+    B: http_body::Body + 'static,
+    B::Error: Into<crate::BoxError>,
+    HiveExecutor: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        auto::Connection::graceful_shutdown(self)
+    }
+}
+
+/// Runs `conn` to its end: on the server's shutdown signal, or once the
+/// connection has been idle for the idle timeout, it is told to finish
+/// what is in flight and close. Errors end only this connection; they are
+/// logged at debug level (clients vanish mid-request all the time).
+pub(crate) async fn drive<C, E>(conn: C, settings: &ConnSettings)
+where
+    C: GracefulConnection<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut conn = pin!(conn);
+    let mut shutdown = pin!(settings.shutdown.wait());
+    let mut idle = settings
+        .idle_timeout
+        .map(|limit| (limit, hive_runtime::sleep(limit)));
+    let mut last_woken = Instant::now();
+    let mut closing = false;
+    let result = poll_fn(|cx| {
+        if !closing {
+            if shutdown.as_mut().poll(cx).is_ready() {
+                closing = true;
+                conn.as_mut().graceful_shutdown();
+            } else if let Some((limit, timer)) = &mut idle {
+                // The timer is re-armed lazily: a wake by the connection
+                // only notes the time, and only when the timer fires is it
+                // checked against the last such wake (one `Instant::now`
+                // per wake instead of a timer reset).
+                if Pin::new(&mut *timer).poll(cx).is_ready() {
+                    let quiet_until = last_woken + *limit;
+                    if Instant::now() >= quiet_until {
+                        closing = true;
+                        conn.as_mut().graceful_shutdown();
+                    } else {
+                        Pin::new(&mut *timer).reset(quiet_until);
+                        // Registers the re-armed timer with this waker.
+                        let _ = Pin::new(&mut *timer).poll(cx);
+                    }
+                } else {
+                    last_woken = Instant::now();
+                }
+            }
+        }
+        conn.as_mut().poll(cx)
+    })
+    .await;
+    if let Err(e) = result {
+        tracing::debug!("hive-http: connection ended: {e}");
+    }
+}
+
+/// How long an over-limit connection may take to be told `503`: it holds
+/// a socket the limit is meant to spare, so briefly.
+const REFUSAL_TIME_LIMIT: Duration = Duration::from_secs(5);
+
+/// Answers an over-limit connection's first request with `503` and closes
+/// it: a real HTTP answer (`Retry-After: 1`) instead of a reset.
+pub(crate) async fn refuse(io: HiveIo<Streams>, settings: &ConnSettings) {
+    let busy = hyper::service::service_fn(|_req: Request<Incoming>| async {
+        let mut res = Response::new(Empty::<Bytes>::new());
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        Ok::<_, Infallible>(res)
+    });
+    // Without keep-alive the connection closes after that one response;
+    // the time limit covers a client that never asks (or speaks HTTP/2).
+    let conn = settings.refusal.serve_connection(io, busy);
+    match hive_runtime::timeout(REFUSAL_TIME_LIMIT, conn).await {
+        Ok(Err(e)) => tracing::debug!("hive-http: refused connection ended: {e}"),
+        Ok(Ok(())) | Err(_) => {}
+    }
+}
