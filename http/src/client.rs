@@ -225,12 +225,13 @@ impl Client {
             url: url.to_owned(),
             reason: "not a URL",
         })?;
-        let req = Request::get(uri)
-            .body(Empty::<Bytes>::new())
-            .map_err(|_| ClientError::InvalidUrl {
-                url: url.to_owned(),
-                reason: "not a URL",
-            })?;
+        let req =
+            Request::get(uri)
+                .body(Empty::<Bytes>::new())
+                .map_err(|_| ClientError::InvalidUrl {
+                    url: url.to_owned(),
+                    reason: "not a URL",
+                })?;
         self.request(req).await
     }
 
@@ -371,12 +372,14 @@ impl Client {
     async fn connect(&self, key: &Key) -> Result<Sender, ClientError> {
         let open = self.open(key);
         match self.inner.connect_timeout {
-            Some(limit) => hive_runtime::timeout(limit, open)
-                .await
-                .map_err(|_| ClientError::Connect {
-                    authority: key.authority(),
-                    source: io::Error::new(io::ErrorKind::TimedOut, "connect timeout"),
-                })?,
+            Some(limit) => {
+                hive_runtime::timeout(limit, open)
+                    .await
+                    .map_err(|_| ClientError::Connect {
+                        authority: key.authority(),
+                        source: io::Error::new(io::ErrorKind::TimedOut, "connect timeout"),
+                    })?
+            }
             None => open.await,
         }
     }

@@ -98,20 +98,37 @@ where
 const REFUSAL_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 /// Answers an over-limit connection's first request with `503` and closes
-/// it: a real HTTP answer (`Retry-After: 1`) instead of a reset.
+/// it: a real HTTP answer (`Retry-After: 1`) instead of a reset. The
+/// connection is told to shut down gracefully once that request is in, so
+/// an HTTP/1.1 client sees `Connection: close` and an HTTP/2 one `GOAWAY`
+/// (and retries elsewhere) rather than a torn stream.
 pub(crate) async fn refuse(io: HiveIo<Streams>, settings: &ConnSettings) {
-    let busy = hyper::service::service_fn(|_req: Request<Incoming>| async {
-        let mut res = Response::new(Empty::<Bytes>::new());
-        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-        Ok::<_, Infallible>(res)
+    let asked = std::sync::Arc::new(hive_sync::Event::new());
+    let busy = {
+        let asked = asked.clone();
+        hyper::service::service_fn(move |_req: Request<Incoming>| {
+            asked.set();
+            async {
+                let mut res = Response::new(Empty::<Bytes>::new());
+                *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                Ok::<_, Infallible>(res)
+            }
+        })
+    };
+    let mut conn = pin!(settings.refusal.serve_connection(io, busy));
+    let mut asked_wait = pin!(asked.wait());
+    let mut closing = false;
+    let finished = poll_fn(|cx| {
+        if !closing && asked_wait.as_mut().poll(cx).is_ready() {
+            closing = true;
+            conn.as_mut().graceful_shutdown();
+        }
+        conn.as_mut().poll(cx)
     });
-    // Without keep-alive the connection closes after that one response;
-    // the time limit covers a client that never asks (or speaks HTTP/2).
-    let conn = settings.refusal.serve_connection(io, busy);
-    match hive_runtime::timeout(REFUSAL_TIME_LIMIT, conn).await {
-        Ok(Err(e)) => tracing::debug!("hive-http: refused connection ended: {e}"),
-        Ok(Ok(())) | Err(_) => {}
+    // The time limit covers a client that never asks.
+    if let Ok(Err(e)) = hive_runtime::timeout(REFUSAL_TIME_LIMIT, finished).await {
+        tracing::debug!("hive-http: refused connection ended: {e}");
     }
 }

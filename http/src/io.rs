@@ -181,7 +181,11 @@ impl AsyncReadUninit for Streams {
 }
 
 impl futures_io::AsyncWrite for Streams {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut &self.writer).poll_write(cx, buf)
     }
     fn poll_write_vectored(

@@ -60,6 +60,13 @@ pub use timer::HiveTimer;
 /// hyper, re-exported: the version hive's adapters implement.
 pub use hyper;
 
+/// http-body-util, re-exported: request and response bodies (`Full`,
+/// `Empty`, `BodyExt::collect`) of the version hyper here uses.
+pub use http_body_util;
+
+/// The byte buffer hyper's bodies carry.
+pub use bytes::Bytes;
+
 /// The `http` crate's types (`Request`, `Response`, `StatusCode`, ...).
 pub use http::{Request, Response, StatusCode, Uri};
 

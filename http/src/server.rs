@@ -142,8 +142,11 @@ impl HttpServer {
         }
     }
 
-    /// Serves until [`close`](Self::close); dropping this future (say, on
-    /// Ctrl-C under `hive::run`) closes the server gracefully.
+    /// Serves until [`close`](Self::close); dropping this future closes
+    /// the server. Under `hive::run`, Ctrl-C cancels every task, requests
+    /// in flight included: to drain them on a signal, watch for it
+    /// yourself and call [`shutdown`](Self::shutdown) (the `https_server`
+    /// example does).
     ///
     /// ```
     /// # hive::run(async {
