@@ -161,11 +161,10 @@ async fn errors_are_typed() {
     stop(&server).await;
 }
 
-/// The module promises "one HTTP/2 connection per host carries every
-/// concurrent request", but requests that start together on a fresh
-/// client each open their own connection (see the report on this test).
+/// "One HTTP/2 connection per host carries every concurrent request":
+/// also when they all start together on a fresh client (one dials, the
+/// others wait for it).
 #[hive::test(loops = 2)]
-#[ignore = "hive-http bug: concurrent first requests each open an HTTP/2 connection (client.rs: no single-flight connect for h2)"]
 async fn concurrent_first_requests_share_one_http2_connection() {
     const N: usize = 8;
     let app = App::new();

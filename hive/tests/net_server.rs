@@ -203,3 +203,28 @@ fn unix_server_round_trip_and_socket_file_cleanup() {
     })
     .unwrap();
 }
+
+#[test]
+fn close_refuses_new_connections_before_it_returns() {
+    // asyncio closes the listening sockets inside `Server.close()`; a
+    // connect right after it must be refused, on both server kinds, not
+    // accepted by a listener whose task has yet to stop.
+    hive::run(async {
+        for per_loop in [false, true] {
+            let server = start_server(echo, "127.0.0.1:0")
+                .per_loop(per_loop)
+                .await
+                .unwrap();
+            let addr = server.local_addrs()[0].as_inet().unwrap();
+            server.close();
+            let err = std::net::TcpStream::connect(addr).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::ConnectionRefused,
+                "per_loop={per_loop}"
+            );
+            server.wait_closed().await;
+        }
+    })
+    .unwrap();
+}

@@ -73,6 +73,51 @@ struct Key {
 struct Slot {
     idle: Vec<http1::SendRequest<RequestBody>>,
     h2: Option<http2::SendRequest<RequestBody>>,
+    /// Set while one request dials a connection the others will share.
+    dialing: Option<Arc<hive_sync::Event>>,
+    /// The host answered an `https://` dial with HTTP/1.1: dial freely.
+    speaks_h1: bool,
+}
+
+impl Slot {
+    /// A ready pooled connection, if there is one.
+    fn checkout(&mut self) -> Option<Sender> {
+        if let Some(h2) = &self.h2 {
+            if !h2.is_closed() {
+                return Some(Sender::H2(h2.clone()));
+            }
+            self.h2 = None;
+        }
+        // Closed connections go; busy ones (a response body still being
+        // read) stay for later.
+        self.idle.retain(|s| !s.is_closed());
+        let ready = self.idle.iter().position(|s| s.is_ready())?;
+        Some(Sender::H1(self.idle.swap_remove(ready)))
+    }
+}
+
+/// Ends a single-flight dial: clears the marker and wakes the waiters,
+/// whether the dial succeeded, failed or was cancelled.
+struct DialGuard<'a> {
+    client: &'a Client,
+    key: &'a Key,
+    dialing: Arc<hive_sync::Event>,
+}
+
+impl Drop for DialGuard<'_> {
+    fn drop(&mut self) {
+        let mut pool = self.client.inner.pool.lock();
+        if let Some(slot) = pool.get_mut(self.key) {
+            if slot
+                .dialing
+                .as_ref()
+                .is_some_and(|d| Arc::ptr_eq(d, &self.dialing))
+            {
+                slot.dialing = None;
+            }
+        }
+        self.dialing.set();
+    }
 }
 
 enum Sender {
@@ -290,43 +335,71 @@ impl Client {
     {
         let key = Key::of(req.uri())?;
         let mut req = req.map(|body| body.map_err(Into::into).boxed_unsync());
-        if let Some(sender) = self.checkout(&key) {
+        let mut retried = false;
+        loop {
+            let (sender, reused) = self.checkout_or_dial(&key).await?;
             match self.send(&key, sender, req).await {
                 Ok(res) => return Ok(res),
-                // Never sent: the pooled connection had just closed.
-                Err(Retry::Unsent(r)) => req = r,
+                // Never sent: the pooled connection had just closed. Once
+                // more, on a fresh connection.
+                Err(Retry::Unsent(r)) if reused && !retried => {
+                    retried = true;
+                    req = r;
+                }
+                Err(Retry::Unsent(_)) => {
+                    return Err(ClientError::Connect {
+                        authority: key.authority(),
+                        source: io::Error::new(
+                            io::ErrorKind::ConnectionAborted,
+                            "the server closed the connection before taking the request",
+                        ),
+                    })
+                }
                 Err(Retry::Failed(e)) => return Err(e),
             }
         }
-        let sender = self.connect(&key).await?;
-        match self.send(&key, sender, req).await {
-            Ok(res) => Ok(res),
-            Err(Retry::Unsent(_)) => Err(ClientError::Connect {
-                authority: key.authority(),
-                source: io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "the server closed the new connection before taking the request",
-                ),
-            }),
-            Err(Retry::Failed(e)) => Err(e),
+    }
+
+    /// A pooled connection (`true`), or a new one (`false`). Where the
+    /// host speaks HTTP/2, or may (`https://` not yet known to answer
+    /// HTTP/1.1, or prior knowledge), only one request dials and the rest
+    /// wait for it, so a burst of first requests shares one connection.
+    async fn checkout_or_dial(&self, key: &Key) -> Result<(Sender, bool), ClientError> {
+        loop {
+            let dial = {
+                let mut pool = self.inner.pool.lock();
+                let slot = pool.entry(key.clone()).or_default();
+                if let Some(sender) = slot.checkout() {
+                    return Ok((sender, true));
+                }
+                match &slot.dialing {
+                    Some(dialing) => Err(dialing.clone()),
+                    None if self.expects_h2(key, slot) => {
+                        let dialing = Arc::new(hive_sync::Event::new());
+                        slot.dialing = Some(dialing.clone());
+                        Ok(Some(DialGuard {
+                            client: self,
+                            key,
+                            dialing,
+                        }))
+                    }
+                    None => Ok(None),
+                }
+            };
+            match dial {
+                Err(dialing) => dialing.wait().await,
+                // The guard lets the waiters go however the dial ends.
+                Ok(_guard) => return Ok((self.connect(key).await?, false)),
+            }
         }
     }
 
-    /// A ready pooled connection to `key`, if there is one.
-    fn checkout(&self, key: &Key) -> Option<Sender> {
-        let mut pool = self.inner.pool.lock();
-        let slot = pool.get_mut(key)?;
-        if let Some(h2) = &slot.h2 {
-            if !h2.is_closed() {
-                return Some(Sender::H2(h2.clone()));
-            }
-            slot.h2 = None;
+    fn expects_h2(&self, key: &Key, slot: &Slot) -> bool {
+        if key.https {
+            !slot.speaks_h1
+        } else {
+            self.inner.http2_prior_knowledge
         }
-        // Closed connections go; busy ones (a response body still being
-        // read) stay for later.
-        slot.idle.retain(|s| !s.is_closed());
-        let ready = slot.idle.iter().position(|s| s.is_ready())?;
-        Some(Sender::H1(slot.idle.swap_remove(ready)))
     }
 
     async fn send(
@@ -424,6 +497,12 @@ impl Client {
         if tls.tls_info().alpn_protocol() == Some(b"h2") {
             self.handshake_h2(key, HiveIo::new(tls)).await
         } else {
+            self.inner
+                .pool
+                .lock()
+                .entry(key.clone())
+                .or_default()
+                .speaks_h1 = true;
             handshake_h1(key, HiveIo::new(tls)).await
         }
     }

@@ -10,6 +10,7 @@ use hyper_util::server::conn::auto;
 use std::convert::Infallible;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// What every connection of one HTTP server shares, fixed when it starts.
@@ -22,6 +23,8 @@ pub(crate) struct ConnSettings {
     /// Set by `HttpServer::close`: every connection shuts down gracefully.
     pub(crate) shutdown: hive_sync::Event,
     pub(crate) idle_timeout: Option<Duration>,
+    /// Also the limit on the wait for a connection's first request.
+    pub(crate) header_read_timeout: Option<Duration>,
     pub(crate) limit: Option<hive_sync::Semaphore>,
 }
 
@@ -44,16 +47,44 @@ where
     }
 }
 
+/// A service that notes its first call: until then the connection is
+/// still being sniffed for its HTTP version (or its preface is still
+/// arriving), which hyper's own header timeout does not cover.
+#[derive(Clone)]
+pub(crate) struct FirstRequest<S> {
+    pub(crate) inner: S,
+    pub(crate) seen: std::sync::Arc<hive_sync::Event>,
+}
+
+impl<S, R> hyper::service::Service<R> for FirstRequest<S>
+where
+    S: hyper::service::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn call(&self, req: R) -> S::Future {
+        if !self.seen.is_set() {
+            self.seen.set();
+        }
+        self.inner.call(req)
+    }
+}
+
 /// Runs `conn` to its end: on the server's shutdown signal, or once the
 /// connection has been idle for the idle timeout, it is told to finish
-/// what is in flight and close. Errors end only this connection; they are
-/// logged at debug level (clients vanish mid-request all the time).
-pub(crate) async fn drive<C, E>(conn: C, settings: &ConnSettings)
+/// what is in flight and close; a client that has not completed its first
+/// request's head within the header-read timeout is dropped. Errors end
+/// only this connection; they are logged at debug level (clients vanish
+/// mid-request all the time).
+pub(crate) async fn drive<C, E>(conn: C, settings: &ConnSettings, first_request: &hive_sync::Event)
 where
     C: GracefulConnection<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     let mut conn = pin!(conn);
+    let mut first_deadline = settings.header_read_timeout.map(hive_runtime::sleep);
     let mut shutdown = pin!(settings.shutdown.wait());
     let mut idle = settings
         .idle_timeout
@@ -61,6 +92,13 @@ where
     let mut last_woken = Instant::now();
     let mut closing = false;
     let result = poll_fn(|cx| {
+        if let Some(deadline) = &mut first_deadline {
+            if first_request.is_set() {
+                first_deadline = None;
+            } else if Pin::new(deadline).poll(cx).is_ready() {
+                return Poll::Ready(Err(StalledBeforeFirstRequest));
+            }
+        }
         if !closing {
             if shutdown.as_mut().poll(cx).is_ready() {
                 closing = true;
@@ -85,11 +123,30 @@ where
                 }
             }
         }
-        conn.as_mut().poll(cx)
+        conn.as_mut().poll(cx).map_err(|e| Ended(e.to_string()))
     })
     .await;
     if let Err(e) = result {
         tracing::debug!("hive-http: connection ended: {e}");
+    }
+}
+
+/// Why a served connection ended early (for the debug log).
+#[derive(Debug)]
+enum ConnEnd {
+    StalledBeforeFirstRequest,
+    Ended(String),
+}
+use ConnEnd::{Ended, StalledBeforeFirstRequest};
+
+impl std::fmt::Display for ConnEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StalledBeforeFirstRequest => {
+                f.write_str("no complete request head within the header-read timeout")
+            }
+            Ended(e) => f.write_str(e),
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 //! prior knowledge, or h2 agreed by ALPN over TLS), and the connection
 //! task also watches the server's shutdown signal and its idle timer.
 
-use crate::conn::{drive, refuse, ConnSettings};
+use crate::conn::{drive, refuse, ConnSettings, FirstRequest};
 use crate::server::HttpServer;
 use crate::{BoxError, HiveExecutor, HiveIo, HiveTimer, TowerService};
 use hive_net::{StartServer, StreamReader, StreamWriter, ToSocketAddrs};
@@ -176,8 +176,13 @@ where
                 },
                 None => None,
             };
+            let seen = Arc::new(hive_sync::Event::new());
+            let service = FirstRequest {
+                inner: service,
+                seen: seen.clone(),
+            };
             let conn = settings.builder.serve_connection(io, service);
-            drive(conn, &settings).await;
+            drive(conn, &settings, &seen).await;
         })
     }
 }
@@ -279,10 +284,12 @@ impl Serve {
         self
     }
 
-    /// How long a client may take to send a request's head, from the
-    /// first byte of it ([`DEFAULT_HEADER_READ_TIMEOUT`]; `None` for no
-    /// limit). A client that trickles headers byte by byte is cut off
-    /// when it runs out. HTTP/1.1 only (HTTP/2 heads arrive in frames).
+    /// How long a client may take to send a request's head
+    /// ([`DEFAULT_HEADER_READ_TIMEOUT`]; `None` for no limit): for the
+    /// first request, counted from the accept (so a client that connects
+    /// and says nothing, or stalls in HTTP/2's preface, is dropped too);
+    /// for later HTTP/1.1 requests, from their first byte. A client that
+    /// trickles headers byte by byte is cut off when it runs out.
     ///
     /// ```
     /// # let svc = hyper::service::service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
@@ -398,6 +405,7 @@ impl Serve {
             refusal,
             shutdown: hive_sync::Event::new(),
             idle_timeout: self.idle_timeout,
+            header_read_timeout: self.header_read_timeout,
             limit: self.max_connections.map(hive_sync::Semaphore::new),
         }
     }

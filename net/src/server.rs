@@ -9,6 +9,7 @@ use hive_runtime::Task;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::task::{Poll, Waker};
 
@@ -48,6 +49,10 @@ pub(crate) struct ServerShared {
 struct ServerState {
     closed: bool,
     accept_tasks: Vec<Task<()>>,
+    /// Duplicates of the listening sockets, shut down by `close` so the
+    /// OS refuses new connections before `close` returns (the accept
+    /// tasks, which own the listeners, end a moment later on their loops).
+    listeners: Vec<OwnedFd>,
     accept_running: usize,
     clients: HashMap<u64, Arc<WriteCore>>,
     next_client: u64,
@@ -75,9 +80,11 @@ impl Server {
         }
     }
 
-    pub(crate) fn add_listener(&self, addr: Addr, task: Task<()>) {
+    pub(crate) fn add_listener(&self, addr: Addr, task: Task<()>, socket: OwnedFd) {
         self.shared.local_addrs.lock().push(addr);
-        self.shared.state.lock().accept_tasks.push(task);
+        let mut st = self.shared.state.lock();
+        st.accept_tasks.push(task);
+        st.listeners.push(socket);
     }
 
     pub(crate) fn set_unix_path(&self, path: PathBuf) {
@@ -137,8 +144,9 @@ impl Server {
         self.shared.local_addrs.lock().clone()
     }
 
-    /// Stops listening: the listeners close (a Unix server removes its
-    /// socket file); connections already accepted go on (asyncio's `close`).
+    /// Stops listening: the listeners close before this returns, so new
+    /// connections are refused (a Unix server removes its socket file);
+    /// connections already accepted go on (asyncio's `close`).
     ///
     /// ```
     /// # hive::run(async {
@@ -156,8 +164,18 @@ impl Server {
             }
             st.closed = true;
             st.wake();
-            std::mem::take(&mut st.accept_tasks)
+            (
+                std::mem::take(&mut st.accept_tasks),
+                std::mem::take(&mut st.listeners),
+            )
         };
+        let (tasks, listeners) = tasks;
+        for socket in &listeners {
+            // Takes the socket out of the listening state at once: new
+            // connections are refused (RST) from here on, also on a
+            // per-loop SO_REUSEPORT group. Errors mean it is already gone.
+            let _ = socket2::SockRef::from(socket).shutdown(std::net::Shutdown::Both);
+        }
         for t in &tasks {
             t.cancel();
         }

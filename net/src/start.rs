@@ -13,6 +13,7 @@ use hive_runtime::LoopId;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
@@ -509,9 +510,17 @@ fn start_accepting(
     placement: Placement,
     spawner: &Spawner,
 ) -> io::Result<()> {
-    let (addr, loop_id) = match &listener {
-        Listener::Tcp(l) => (Addr::Inet(l.local_addr()?), l.loop_id()),
-        Listener::Unix(l) => (Addr::Unix(l.local_addr()?), l.io.loop_id()),
+    let (addr, loop_id, socket) = match &listener {
+        Listener::Tcp(l) => (
+            Addr::Inet(l.local_addr()?),
+            l.loop_id(),
+            l.io.get_ref().as_fd().try_clone_to_owned()?,
+        ),
+        Listener::Unix(l) => (
+            Addr::Unix(l.local_addr()?),
+            l.io.loop_id(),
+            l.io.get_ref().as_fd().try_clone_to_owned()?,
+        ),
     };
     let task = hive_runtime::task::Builder::new()
         .name("hive-net-accept")
@@ -526,7 +535,7 @@ fn start_accepting(
             ),
         )
         .map_err(io::Error::other)?;
-    server.add_listener(addr, task);
+    server.add_listener(addr, task, socket);
     Ok(())
 }
 
