@@ -99,6 +99,22 @@ impl Transport {
         }
     }
 
+    /// The transport that carries on over `core` after `start_tls`:
+    /// it shares this one's pause flag, so the protocol's reading state
+    /// carries over too.
+    #[cfg(feature = "tls")]
+    pub(crate) fn successor(&self, core: Arc<WriteCore>) -> Transport {
+        Transport {
+            core,
+            reading_paused: self.reading_paused.clone(),
+        }
+    }
+
+    #[cfg(feature = "tls")]
+    pub(crate) fn core(&self) -> &Arc<WriteCore> {
+        &self.core
+    }
+
     /// Queues `data`; sent at once if the socket has room.
     ///
     /// ```
@@ -381,7 +397,8 @@ impl fmt::Debug for Transport {
 
 /// Runs `proto`'s callbacks for one connection until it is lost.
 async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
-    let core = transport.core.clone();
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
+    let mut core = transport.core.clone();
     proto.connection_made(transport.clone());
     let mut reported_paused = false;
     let mut eof = false;
@@ -390,8 +407,23 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
     poll_fn(|cx| {
         core.set_owner(cx.waker());
         loop {
+            // The pause flag is read before the state: `start_tls` hands
+            // the connection over (under the state lock) before it resumes
+            // reading (Release), so a loop that sees reading resumed
+            // (Acquire) also sees the successor below and never reads the
+            // TLS session's records off the plain socket.
+            let reading = transport.is_reading();
             let (paused, done, error, closing) = {
                 let st = core.state.lock();
+                // After `start_tls` the connection reads and writes through
+                // the TLS session's core; the old one only reports the upgrade.
+                #[cfg(feature = "tls")]
+                if let Some(next) = st.successor() {
+                    drop(st);
+                    core = next;
+                    core.set_owner(cx.waker());
+                    continue;
+                }
                 let done = st.aborted || (st.closing == Closing::Close && st.shut);
                 (st.paused, done, st.error(), st.closing)
             };
@@ -415,7 +447,7 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
             if core.state.lock().closing == Closing::Close && core.state.lock().shut {
                 continue;
             }
-            if eof || closing == Closing::Close || !transport.is_reading() {
+            if eof || closing == Closing::Close || !reading {
                 return Poll::Pending;
             }
             match core.conn.poll_read(cx, &mut buf) {

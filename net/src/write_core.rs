@@ -68,6 +68,12 @@ pub(crate) struct WriteCore {
 }
 
 impl WriteState {
+    /// The writer this one was handed over to by `start_tls`, if any.
+    #[cfg(feature = "tls")]
+    pub(crate) fn successor(&self) -> Option<Arc<WriteCore>> {
+        self.successor.clone()
+    }
+
     fn buffered(&self) -> usize {
         self.buf.len() - self.pos
     }

@@ -98,18 +98,7 @@ impl StreamWriter {
 
     async fn start_tls(&mut self, reader: &mut StreamReader, role: Role<'_>) -> io::Result<()> {
         let core = self.core().clone();
-        let plain = match &core.conn {
-            Conn::Tcp(_) | Conn::Unix(_) => core.conn.clone(),
-            Conn::Tls(_) => return Err(misuse("the connection already speaks TLS")),
-            Conn::Pipe(_) => {
-                return Err(misuse("a pipe cannot carry TLS; use a TCP or Unix stream"))
-            }
-        };
-        if core.is_closing() {
-            return Err(misuse(
-                "the writer is closing; start_tls needs an open connection",
-            ));
-        }
+        let plain = plain_conn(&core)?;
         poll_fn(|cx| core.poll_flushed(cx)).await?;
         let Some((reader_conn, pending)) = reader.take_for_upgrade() else {
             return Err(misuse(
@@ -121,22 +110,124 @@ impl StreamWriter {
                 "the reader does not read from this writer's connection",
             ));
         }
-        let stream = match role {
-            Role::Client(connector, name) => {
-                let timeout = connector.handshake_timeout;
-                TlsStream::connect_conn(connector, name, plain, timeout, Some(&pending)).await?
-            }
-            Role::Server(acceptor) => {
-                let timeout = acceptor.handshake_timeout;
-                TlsStream::accept_conn(acceptor, plain, timeout, Some(&pending)).await?
-            }
-        };
+        let stream = handshake(plain, role, &pending).await?;
         let tls = Conn::Tls(Arc::new(stream));
         let next = WriteCore::new(tls.clone(), false);
         core.hand_over(next.clone());
         self.set_core(next);
         reader.set_conn(tls);
         Ok(())
+    }
+}
+
+impl crate::Transport {
+    /// Upgrades this connection to TLS as the client and returns the
+    /// transport to write through from now on (asyncio's
+    /// `loop.start_tls(transport, protocol, ctx, server_hostname=...)`).
+    /// Reading pauses at once, so the protocol gets no ciphertext; after
+    /// the handshake reading resumes and `data_received` goes on with
+    /// decrypted data, and this transport's writes fail (its
+    /// `close`/`abort` still reach the connection). A protocol that
+    /// answers the peer's STARTTLS from `data_received` and then upgrades
+    /// from a task should call [`pause_reading`](crate::Transport::pause_reading)
+    /// before it answers, since the peer's handshake may arrive before
+    /// the task runs.
+    ///
+    /// # Errors
+    /// `InvalidInput` if the connection is a pipe, already TLS or
+    /// closing; the connection's error if it was lost while flushing; a
+    /// [`TlsError`](crate::tls::TlsError) if the handshake fails.
+    ///
+    /// ```no_run
+    /// # async fn f(t: hive::net::Transport, connector: hive::net::tls::TlsConnector) {
+    /// let t = t.start_tls_client(&connector, "mail.example.com").await.unwrap();
+    /// t.write(b"EHLO me\r\n");
+    /// # }
+    /// ```
+    #[doc(alias = "loop.start_tls")]
+    pub async fn start_tls_client(
+        &self,
+        connector: &TlsConnector,
+        server_hostname: &str,
+    ) -> io::Result<crate::Transport> {
+        self.start_tls(Role::Client(connector, server_hostname))
+            .await
+    }
+
+    /// Upgrades this connection to TLS as the server (see
+    /// [`start_tls_client`](crate::Transport::start_tls_client)).
+    ///
+    /// # Errors
+    /// As for [`start_tls_client`](crate::Transport::start_tls_client).
+    ///
+    /// ```no_run
+    /// # async fn f(t: hive::net::Transport, acceptor: hive::net::tls::TlsAcceptor) {
+    /// let t = t.start_tls_server(&acceptor).await.unwrap();
+    /// t.write(b"220 ready\r\n");
+    /// # }
+    /// ```
+    #[doc(alias = "loop.start_tls")]
+    pub async fn start_tls_server(&self, acceptor: &TlsAcceptor) -> io::Result<crate::Transport> {
+        self.start_tls(Role::Server(acceptor)).await
+    }
+
+    async fn start_tls(&self, role: Role<'_>) -> io::Result<crate::Transport> {
+        let core = self.core().clone();
+        let plain = plain_conn(&core)?;
+        // Whatever arrives from here on is the peer's handshake.
+        let was_reading = self.is_reading();
+        self.pause_reading();
+        let upgraded = async {
+            poll_fn(|cx| core.poll_flushed(cx)).await?;
+            handshake(plain, role, &[]).await
+        }
+        .await;
+        let stream = match upgraded {
+            Ok(stream) => stream,
+            Err(e) => {
+                if was_reading {
+                    self.resume_reading();
+                }
+                return Err(e);
+            }
+        };
+        let next = WriteCore::new(Conn::Tls(Arc::new(stream)), true);
+        core.hand_over(next.clone());
+        let upgraded = self.successor(next);
+        upgraded.resume_reading();
+        // The protocol's task may sleep on the old core: wake it to move.
+        core.wake_owner();
+        Ok(upgraded)
+    }
+}
+
+/// The plaintext socket under `core`, if it can carry TLS.
+fn plain_conn(core: &WriteCore) -> io::Result<Conn> {
+    let plain = match &core.conn {
+        Conn::Tcp(_) | Conn::Unix(_) => core.conn.clone(),
+        Conn::Tls(_) => return Err(misuse("the connection already speaks TLS")),
+        Conn::Pipe(_) => return Err(misuse("a pipe cannot carry TLS; use a TCP or Unix stream")),
+    };
+    if core.is_closing() {
+        return Err(misuse(
+            "the connection is closing; start_tls needs an open connection",
+        ));
+    }
+    Ok(plain)
+}
+
+/// Runs `role`'s handshake over `plain`, `pending` being bytes of the
+/// peer's already read off the socket.
+async fn handshake(plain: Conn, role: Role<'_>, pending: &[u8]) -> io::Result<TlsStream> {
+    match role {
+        Role::Client(connector, name) => {
+            let timeout = connector.handshake_timeout;
+            TlsStream::connect_conn(connector, name, plain, timeout, Some(pending)).await
+        }
+        Role::Server(acceptor) => {
+            let timeout = acceptor.handshake_timeout;
+            TlsStream::accept_conn(acceptor, plain, timeout, Some(pending)).await
+        }
     }
 }
 
