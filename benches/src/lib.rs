@@ -1,12 +1,14 @@
 //! Helpers shared by hive's criterion benchmarks: bounded waits, a
 //! count-down latch, persistent foreign spawner threads, a watchdog, and
 //! the TCP echo servers and load generator of the network benchmarks
-//! ([`net`]), and the TLS contenders ([`tls`]).
+//! ([`net`]), the TLS contenders ([`tls`]), and the HTTP servers and `wrk`
+//! driver ([`http`]).
 //!
 //! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
 //! runtime bug, and it should panic (or abort) with a message naming the
 //! workload rather than hang the bench run.
 
+pub mod http;
 pub mod net;
 pub mod paced;
 pub mod sched;

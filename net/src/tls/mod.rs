@@ -10,7 +10,10 @@
 //!   `open_unix_connection`, `create_connection`, `create_unix_connection`;
 //! * upgrading a live connection (STARTTLS):
 //!   [`StreamWriter::start_tls_client`](crate::StreamWriter::start_tls_client) /
-//!   [`start_tls_server`](crate::StreamWriter::start_tls_server);
+//!   [`start_tls_server`](crate::StreamWriter::start_tls_server), and for
+//!   protocols [`Transport::start_tls_client`](crate::Transport::start_tls_client) /
+//!   [`start_tls_server`](crate::Transport::start_tls_server) (asyncio's
+//!   `loop.start_tls`);
 //! * what was agreed: [`StreamWriter::tls_info`](crate::StreamWriter::tls_info)
 //!   and [`Transport::tls_info`](crate::Transport::tls_info) give a
 //!   [`TlsInfo`] (ALPN protocol, SNI, peer certificates, version, cipher);
