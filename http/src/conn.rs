@@ -1,6 +1,7 @@
 //! One served connection: hyper's connection future, driven beside the
 //! server's shutdown signal and the connection's idle timer.
 
+use crate::shutdown::Shutdown;
 use crate::{HiveExecutor, HiveIo, Streams};
 use bytes::Bytes;
 use http::{header, Request, Response, StatusCode};
@@ -21,7 +22,7 @@ pub(crate) struct ConnSettings {
     /// connection gets.
     pub(crate) refusal: auto::Builder<HiveExecutor>,
     /// Set by `HttpServer::close`: every connection shuts down gracefully.
-    pub(crate) shutdown: hive_sync::Event,
+    pub(crate) shutdown: Shutdown,
     pub(crate) idle_timeout: Option<Duration>,
     /// Also the limit on the wait for a connection's first request.
     pub(crate) header_read_timeout: Option<Duration>,
@@ -50,10 +51,21 @@ where
 /// A service that notes its first call: until then the connection is
 /// still being sniffed for its HTTP version (or its preface is still
 /// arriving), which hyper's own header timeout does not cover.
-#[derive(Clone)]
 pub(crate) struct FirstRequest<S> {
-    pub(crate) inner: S,
-    pub(crate) seen: std::sync::Arc<hive_sync::Event>,
+    inner: S,
+    seen: std::sync::Arc<hive_sync::Event>,
+    /// Whether `seen` was set: checked per request instead of its lock.
+    noted: std::cell::Cell<bool>,
+}
+
+impl<S> FirstRequest<S> {
+    pub(crate) fn new(inner: S, seen: std::sync::Arc<hive_sync::Event>) -> FirstRequest<S> {
+        FirstRequest {
+            inner,
+            seen,
+            noted: std::cell::Cell::new(false),
+        }
+    }
 }
 
 impl<S, R> hyper::service::Service<R> for FirstRequest<S>
@@ -65,7 +77,8 @@ where
     type Future = S::Future;
 
     fn call(&self, req: R) -> S::Future {
-        if !self.seen.is_set() {
+        if !self.noted.get() {
+            self.noted.set(true);
             self.seen.set();
         }
         self.inner.call(req)
@@ -85,7 +98,8 @@ where
 {
     let mut conn = pin!(conn);
     let mut first_deadline = settings.header_read_timeout.map(hive_runtime::sleep);
-    let mut shutdown = pin!(settings.shutdown.wait());
+    let signal = settings.shutdown.register();
+    let mut shutdown = pin!(signal.event().wait());
     let mut idle = settings
         .idle_timeout
         .map(|limit| (limit, hive_runtime::sleep(limit)));

@@ -45,6 +45,7 @@ mod io;
 mod serve;
 mod server;
 mod service;
+mod shutdown;
 mod timer;
 
 pub use client::{Client, ClientBuilder, ClientError, RequestBody};

@@ -10,6 +10,7 @@
 
 use crate::conn::{drive, refuse, ConnSettings, FirstRequest};
 use crate::server::HttpServer;
+use crate::shutdown::Shutdown;
 use crate::{BoxError, HiveExecutor, HiveIo, HiveTimer, TowerService};
 use hive_net::{StartServer, StreamReader, StreamWriter, ToSocketAddrs};
 use http::{Request, Response};
@@ -177,10 +178,7 @@ where
                 None => None,
             };
             let seen = Arc::new(hive_sync::Event::new());
-            let service = FirstRequest {
-                inner: service,
-                seen: seen.clone(),
-            };
+            let service = FirstRequest::new(service, seen.clone());
             let conn = settings.builder.serve_connection(io, service);
             drive(conn, &settings, &seen).await;
         })
@@ -403,7 +401,7 @@ impl Serve {
         ConnSettings {
             builder,
             refusal,
-            shutdown: hive_sync::Event::new(),
+            shutdown: Shutdown::default(),
             idle_timeout: self.idle_timeout,
             header_read_timeout: self.header_read_timeout,
             limit: self.max_connections.map(hive_sync::Semaphore::new),

@@ -98,7 +98,7 @@ impl HttpServer {
     #[doc(alias = "graceful_shutdown")]
     pub fn close(&self) {
         self.server.close();
-        self.settings.shutdown.set();
+        self.settings.shutdown.close();
     }
 
     /// Waits until it is closed and every connection has ended.
@@ -190,7 +190,7 @@ impl fmt::Debug for HttpServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpServer")
             .field("server", &self.server)
-            .field("closing", &self.settings.shutdown.is_set())
+            .field("closing", &self.settings.shutdown.is_closed())
             .finish()
     }
 }
