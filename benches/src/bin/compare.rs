@@ -8,6 +8,9 @@
 //! Groups that declare a criterion throughput (`Throughput::Elements` or
 //! `Bytes`, in `new/benchmark.json`) get a second table with both rates at
 //! the medians (handshakes/s for `tls_handshake_*`, bytes/s for the echoes).
+//! The `http` bench is driven by `wrk`, not criterion, and writes the same
+//! files itself (`http_hello_*`: time per request, and `*_cpu`: the
+//! server's CPU time per request).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
