@@ -105,11 +105,20 @@ where
         .map(|limit| (limit, hive_runtime::sleep(limit)));
     let mut last_woken = Instant::now();
     let mut closing = false;
+    let mut first_poll = true;
     let result = poll_fn(|cx| {
+        // The timers are polled only on the first poll (to register them)
+        // and once due: the task's waker does not change between polls, so
+        // a timer registered once will wake it, and a wake before a
+        // deadline need not touch the timers at all.
+        let now = Instant::now();
+        let first = std::mem::take(&mut first_poll);
         if let Some(deadline) = &mut first_deadline {
             if first_request.is_set() {
                 first_deadline = None;
-            } else if Pin::new(deadline).poll(cx).is_ready() {
+            } else if (first || now >= deadline.deadline())
+                && Pin::new(deadline).poll(cx).is_ready()
+            {
                 return Poll::Ready(Err(StalledBeforeFirstRequest));
             }
         }
@@ -118,13 +127,14 @@ where
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             } else if let Some((limit, timer)) = &mut idle {
-                // The timer is re-armed lazily: a wake by the connection
-                // only notes the time, and only when the timer fires is it
-                // checked against the last such wake (one `Instant::now`
-                // per wake instead of a timer reset).
-                if Pin::new(&mut *timer).poll(cx).is_ready() {
+                // Re-armed lazily: a wake by the connection only notes the
+                // time; when the timer is due it is checked against the
+                // last such wake.
+                if first {
+                    let _ = Pin::new(&mut *timer).poll(cx);
+                } else if now >= timer.deadline() {
                     let quiet_until = last_woken + *limit;
-                    if Instant::now() >= quiet_until {
+                    if now >= quiet_until {
                         closing = true;
                         conn.as_mut().graceful_shutdown();
                     } else {
@@ -133,7 +143,7 @@ where
                         let _ = Pin::new(&mut *timer).poll(cx);
                     }
                 } else {
-                    last_woken = Instant::now();
+                    last_woken = now;
                 }
             }
         }

@@ -4,7 +4,7 @@ use super::store::{TimerAction, TimerKey};
 use crate::event_loop::Loop as LoopRef;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// Waits for `duration` (asyncio's `sleep`).
@@ -41,6 +41,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
         entry: None,
+        registered: None,
         state: SleepState::New,
     }
 }
@@ -58,6 +59,9 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 pub struct Sleep {
     deadline: Instant,
     entry: Option<(LoopRef, TimerKey)>,
+    /// The waker the store holds for this sleep: a poll by the same task
+    /// before the deadline need not lock the store to learn nothing.
+    registered: Option<Waker>,
     state: SleepState,
 }
 
@@ -105,6 +109,7 @@ impl Sleep {
     }
 
     fn cancel_timer(&mut self) {
+        self.registered = None;
         if let Some((lp, key)) = self.entry.take() {
             if self.state == SleepState::Registered {
                 let removed = lp.timers().lock().remove(key);
@@ -126,12 +131,13 @@ impl Future for Sleep {
         match &this.entry {
             None => {
                 let lp = LoopRef::for_timers();
+                let waker = cx.waker().clone();
                 let (key, first) = {
                     let mut store = lp.timers().lock();
-                    let key =
-                        store.insert(this.deadline, TimerAction::Wake(Some(cx.waker().clone())));
+                    let key = store.insert(this.deadline, TimerAction::Wake(Some(waker.clone())));
                     (key, store.is_first(key))
                 };
+                this.registered = Some(waker);
                 if first && !lp.is_current() {
                     lp.unpark(); // the owner must recompute how long it sleeps
                 }
@@ -140,11 +146,25 @@ impl Future for Sleep {
                 Poll::Pending
             }
             Some((lp, key)) => {
+                // The loop fires a timer only once its clock reaches the
+                // deadline, so before it the entry is still there; with
+                // the same waker registered there is nothing to update.
+                // (Every poll of hyper's per-request header timer and of
+                // a connection's idle timer takes this path.)
+                let same_task = this
+                    .registered
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()));
+                if same_task && Instant::now() < this.deadline {
+                    return Poll::Pending;
+                }
                 let mut store = lp.timers().lock();
                 match store.get_mut(*key) {
                     Some(TimerAction::Wake(waker)) => {
-                        if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                            waker.replace(cx.waker().clone());
+                        if !same_task {
+                            let waker_now = cx.waker().clone();
+                            waker.replace(waker_now.clone());
+                            this.registered = Some(waker_now);
                         }
                         Poll::Pending
                     }
