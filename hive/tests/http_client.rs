@@ -213,3 +213,64 @@ async fn retries_when_the_server_closed_a_pooled_connection() {
     }
     stop(&server).await;
 }
+
+/// The keep-alive race, made deterministic: a server that takes the
+/// second request on a kept-alive connection and closes it unanswered.
+/// A bodiless GET is sent again on a fresh connection; a POST is not
+/// (its body might already have had effects) and its error says why.
+#[hive::test]
+async fn a_get_taken_and_dropped_by_a_closing_server_is_sent_again() {
+    let listener = hive::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = hive::spawn(async move {
+        // Per connection: answer one request, then read the next request
+        // head and close without answering.
+        for _ in 0..4 {
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
+            // Detached: each connection ends on its own (abort below).
+            drop(hive::spawn(async move {
+                let (mut r, w) = hive::net::StreamReader::from_tcp(sock);
+                for answered in [true, false] {
+                    let Ok(head) = r.read_until(&b"\r\n\r\n"[..]).await else {
+                        return;
+                    };
+                    if head.starts_with(b"POST") {
+                        let _ = r.read(64).await; // the 2-byte body
+                    }
+                    if !answered {
+                        break;
+                    }
+                    w.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+                    let _ = w.drain().await;
+                }
+                w.abort();
+            }));
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/");
+    let client = Client::new();
+    assert_eq!(
+        within("first GET", client.get_bytes(&url)).await.unwrap(),
+        "ok"
+    );
+    // Reuses the connection, is dropped, goes again on a new one.
+    assert_eq!(
+        within("replayed GET", client.get_bytes(&url))
+            .await
+            .unwrap(),
+        "ok"
+    );
+
+    // The second connection is now pooled and will drop its next request.
+    let post = Request::post(&url)
+        .body(Full::new(Bytes::from("hi")))
+        .unwrap();
+    let err = within("POST", client.request(post)).await.unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Http(e) if e.is_incomplete_message()),
+        "{err}"
+    );
+    server.cancel();
+}

@@ -314,8 +314,11 @@ impl Client {
     }
 
     /// Sends `req` (an absolute `http://` or `https://` URI) on a pooled
-    /// connection to its host, or a new one. A pooled HTTP/1.1 connection
-    /// that the server closed meanwhile is retried once on a fresh one.
+    /// connection to its host, or a new one. A request that a pooled
+    /// connection never took, because the server closed it meanwhile, is
+    /// sent once more on a fresh one; so is a bodiless GET, HEAD or
+    /// OPTIONS that the server took and closed the connection on without
+    /// an answer (the race with a server's keep-alive timeout).
     ///
     /// # Errors
     /// [`ClientError::InvalidUrl`] for a URI without scheme or host;
@@ -338,6 +341,10 @@ impl Client {
         let mut retried = false;
         loop {
             let (sender, reused) = self.checkout_or_dial(&key).await?;
+            // A reused connection the server is closing just now may take
+            // the request and never answer it; a request that is safe to
+            // repeat and has no body is kept to send again.
+            let replay = (reused && !retried).then(|| replayable(&req)).flatten();
             match self.send(&key, sender, req).await {
                 Ok(res) => return Ok(res),
                 // Never sent: the pooled connection had just closed. Once
@@ -355,7 +362,13 @@ impl Client {
                         ),
                     })
                 }
-                Err(Retry::Failed(e)) => return Err(e),
+                Err(Retry::Failed(e)) => match (e, replay) {
+                    (ClientError::Http(e), Some(copy)) if e.is_incomplete_message() => {
+                        retried = true;
+                        req = copy;
+                    }
+                    (e, _) => return Err(e),
+                },
             }
         }
     }
@@ -556,6 +569,31 @@ where
         }
     }));
     Ok(())
+}
+
+/// A copy of `req` to send again if its connection dies before the
+/// answer: only for methods that are safe to repeat (RFC 9110 §9.2.2,
+/// less PUT and DELETE, which a client may not mean to repeat) and an
+/// empty body, so nothing the caller streams is lost or sent twice.
+fn replayable(req: &Request<RequestBody>) -> Option<Request<RequestBody>> {
+    use http_body::Body as _;
+    let safe = matches!(
+        req.method(),
+        &http::Method::GET | &http::Method::HEAD | &http::Method::OPTIONS
+    );
+    if !safe || !req.body().is_end_stream() {
+        return None;
+    }
+    let mut copy = Request::new(
+        Empty::<Bytes>::new()
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    *copy.method_mut() = req.method().clone();
+    *copy.uri_mut() = req.uri().clone();
+    *copy.version_mut() = req.version();
+    *copy.headers_mut() = req.headers().clone();
+    Some(copy)
 }
 
 enum Retry {
