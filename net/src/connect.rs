@@ -5,7 +5,7 @@ use crate::addr::{resolve, ToSocketAddrs};
 use crate::error::ConnectError;
 use crate::tcp_listener::TcpSocket;
 use crate::TcpStream;
-use hive_runtime::{sleep, Sleep};
+use hive_runtime::sleep;
 use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
@@ -163,7 +163,11 @@ fn interleave(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
 type Attempt = Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send>>;
 
 fn attempt(addr: SocketAddr) -> Attempt {
-    Box::pin(async move { TcpSocket::for_addr(addr)?.connect(addr).await })
+    Box::pin(connect_one(addr))
+}
+
+async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
+    TcpSocket::for_addr(addr)?.connect(addr).await
 }
 
 async fn happy_eyeballs(
@@ -172,12 +176,23 @@ async fn happy_eyeballs(
     deadline: Option<Instant>,
     timeout: Option<Duration>,
 ) -> Result<TcpStream, ConnectError> {
+    // One address and no time limit: nothing to race and nothing to time,
+    // so no timers and no boxed attempt (the common case: a literal
+    // address, a host with one record).
+    if let ([addr], None) = (addrs.as_slice(), deadline) {
+        let addr = *addr;
+        return connect_one(addr).await.map_err(|e| ConnectError {
+            attempts: vec![(addr, e)],
+            resolve: None,
+            timed_out: None,
+        });
+    }
     let mut pending = addrs.into_iter();
     let mut running: Vec<(SocketAddr, Attempt)> = Vec::new();
     let mut failed: Vec<(SocketAddr, io::Error)> = Vec::new();
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
-    let mut next_start: Pin<Box<Sleep>> = Box::pin(sleep(Duration::ZERO));
-    let mut overall: Pin<Box<Sleep>> = Box::pin(hive_runtime::sleep_until(deadline.unwrap_or(far)));
+    let mut next_start = std::pin::pin!(sleep(Duration::ZERO));
+    let mut overall = std::pin::pin!(hive_runtime::sleep_until(deadline.unwrap_or(far)));
     poll_fn(|cx| loop {
         let mut i = 0;
         while i < running.len() {
@@ -203,8 +218,11 @@ async fn happy_eyeballs(
         }
         // Start the next address when nothing runs (the last one failed),
         // or when the current one has been pending for the delay.
-        let delay_up =
-            delay.is_some() && !running.is_empty() && next_start.as_mut().poll(cx).is_ready();
+        // (The delay timer is armed only while another address waits.)
+        let delay_up = delay.is_some()
+            && !running.is_empty()
+            && pending.len() > 0
+            && next_start.as_mut().poll(cx).is_ready();
         if !running.is_empty() && !delay_up {
             return Poll::Pending;
         }
