@@ -52,7 +52,8 @@ pub use client::{Client, ClientBuilder, ClientError, RequestBody};
 pub use executor::HiveExecutor;
 pub use io::{HiveIo, Streams};
 pub use serve::{
-    serve, serve_tower, serve_unix, Serve, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    serve, serve_tower, serve_unix, HttpService, ResponseBody, Serve, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_IDLE_TIMEOUT,
 };
 pub use server::HttpServer;
 pub use service::{TowerFuture, TowerService};

@@ -54,16 +54,8 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 #[doc(alias = "hyper_util::server::conn::auto")]
 pub fn serve<S, B>(service: S, addr: impl ToSocketAddrs) -> Serve
 where
-    S: hyper::service::Service<Request<Incoming>, Response = Response<B>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     let settings = Arc::new(OnceLock::new());
     let start = hive_net::start_server(handler(service, settings.clone()), addr);
@@ -87,16 +79,8 @@ where
 /// ```
 pub fn serve_unix<S, B>(service: S, path: impl AsRef<Path>) -> Serve
 where
-    S: hyper::service::Service<Request<Incoming>, Response = Response<B>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     let settings = Arc::new(OnceLock::new());
     let start = hive_net::start_unix_server(handler(service, settings.clone()), path);
@@ -142,6 +126,59 @@ where
     serve(TowerService::new(service), addr)
 }
 
+/// What [`serve`] takes: a hyper `Service` of requests that is `Clone +
+/// Send + Sync` (a `service_fn` closure is), answering with a
+/// [`ResponseBody`]. Implemented for every such service.
+///
+/// ```
+/// fn takes<S: hive::http::HttpService<String>>(_s: S) {}
+/// takes(hyper::service::service_fn(|_req| async {
+///     Ok::<_, std::convert::Infallible>(hyper::Response::new(String::new()))
+/// }));
+/// ```
+pub trait HttpService<B>:
+    hyper::service::Service<
+        Request<Incoming>,
+        Response = Response<B>,
+        Future: Send + 'static,
+        Error: Into<BoxError>,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S, B> HttpService<B> for S where
+    S: hyper::service::Service<
+            Request<Incoming>,
+            Response = Response<B>,
+            Future: Send + 'static,
+            Error: Into<BoxError>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// A response body hive's servers can send: any `http_body::Body` that is
+/// `Send` with `Send` chunks (`String`, `Full<Bytes>`, `Incoming`, ...).
+///
+/// ```
+/// fn takes<B: hive::http::ResponseBody>(_b: B) {}
+/// takes(String::from("hi"));
+/// ```
+pub trait ResponseBody:
+    http_body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static
+{
+}
+
+impl<B> ResponseBody for B where
+    B: http_body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static
+{
+}
+
 /// The connection handler given to `start_server`: reads the settings
 /// fixed when the server was awaited.
 fn handler<S, B>(
@@ -152,16 +189,8 @@ fn handler<S, B>(
        + Sync
        + 'static
 where
-    S: hyper::service::Service<Request<Incoming>, Response = Response<B>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     move |reader, writer| {
         let service = service.clone();
