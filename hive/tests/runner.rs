@@ -154,3 +154,23 @@ fn a_runtime_dropped_by_its_own_task_stops_without_deadlocking() {
         "dropping blocked its own loop for {took:?}"
     );
 }
+
+#[test]
+fn block_on_is_not_a_loop_and_its_errors_say_what_to_use() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    let (loop_err, spawn_err) = rt
+        .block_on(async {
+            (
+                hive::get_running_loop().unwrap_err().to_string(),
+                hive::spawn_local(async {}).unwrap_err().to_string(),
+            )
+        })
+        .unwrap();
+    assert!(loop_err.contains("Runtime::run"), "{loop_err}");
+    assert!(spawn_err.contains("Runtime::run_local"), "{spawn_err}");
+    // The fix the messages name works:
+    let on_loop = rt
+        .run(async { hive::get_running_loop().is_ok() && hive::spawn_local(async {}).is_ok() })
+        .unwrap();
+    assert!(on_loop);
+}

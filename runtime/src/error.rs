@@ -86,7 +86,9 @@ impl fmt::Display for SpawnError {
         match self {
             SpawnError::NotOnLoop => f.write_str(
                 "spawn_local must be called from a task running on a hive loop; use \
-                 hive::spawn_on_loop(loop_id, ..) from other threads, or hive::spawn for Send futures",
+                 hive::spawn_on_loop(loop_id, ..) from other threads, or hive::spawn for Send futures \
+                 (Runtime::block_on polls on the calling thread, not on a loop: use Runtime::run_local \
+                 to run a future on a loop)",
             ),
             SpawnError::NoRuntime => f.write_str(
                 "no hive runtime is running on this thread; call this from inside hive::run, \
@@ -114,7 +116,9 @@ impl fmt::Display for NoRunningLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
             "no running event loop on this thread; call get_running_loop from a task \
-             (inside hive::run), or keep a Loop handle and pass it here",
+             (inside hive::run), or keep a Loop handle and pass it here (Runtime::block_on \
+             polls on the calling thread, not on a loop: use Runtime::run or Runtime::run_local \
+             to run a future on a loop)",
         )
     }
 }

@@ -5,9 +5,16 @@
 //! child and, in the scoped form [`task_group`], the group's body; the group
 //! then waits for every child and returns all failures together in a
 //! [`TaskGroupError`] (asyncio's `ExceptionGroup`). A child cancelled on its
-//! own (`task.cancel()`) is not a failure. No child outlives the group:
-//! joining waits for all of them, and dropping the group (or cancelling the
-//! task awaiting it) cancels the ones still running.
+//! own (`task.cancel()`) is not a failure. Joining waits for every child.
+//! What is guaranteed when the group is cancelled instead:
+//!
+//! * under an expiring [`timeout`](crate::timeout), the timeout reports
+//!   `Err(Elapsed)` only once every child has finished (its destructors
+//!   ran), as asyncio's `TaskGroup` does, and the same holds for tasks the
+//!   group's body was awaiting when a failing child cancelled it;
+//! * any other drop of the group (in a `select`, or of a task that is
+//!   itself cancelled) cancels the children still running, and they finish
+//!   on their loops a moment later: a destructor cannot wait.
 //!
 //! The counting and cancellation live in [`GroupCore`], which the loom model
 //! drives directly.
@@ -15,6 +22,7 @@
 use super::group_state::{ChildEnd, GroupCore, Refused};
 use crate::call_graph::AwaitKind;
 use crate::loom::sync::Arc;
+use crate::task::cancel_scope::{self, collect_orphans, Orphan, Orphans};
 use crate::task::{Task, TaskId};
 use std::any::Any;
 use std::fmt;
@@ -290,6 +298,23 @@ type Core<E> = GroupCore<Failure<E>>;
 #[doc(alias = "asyncio.TaskGroup")]
 pub struct TaskGroup<E> {
     handle: TaskGroupHandle<E>,
+    /// Makes the waiter a cancelling timeout keeps for the children this
+    /// group's drop cancelled (a function pointer: `Drop` cannot require
+    /// the `E: Send + 'static` that boxing the core needs).
+    drain: fn(&Arc<Core<E>>) -> Box<dyn Orphan>,
+}
+
+/// Waits for a dropped group's cancelled children to finish.
+struct ChildrenDrain<E>(Arc<Core<E>>);
+
+impl<E: Send + 'static> Orphan for ChildrenDrain<E> {
+    fn poll_finished(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.poll_join(cx)
+    }
+}
+
+fn children_drain<E: Send + 'static>(core: &Arc<Core<E>>) -> Box<dyn Orphan> {
+    Box::new(ChildrenDrain(core.clone()))
 }
 
 /// A clonable handle that spawns into a [`TaskGroup`]; children may hold
@@ -340,6 +365,7 @@ impl<E: Send + 'static> TaskGroup<E> {
                 core: Arc::new(GroupCore::new()),
                 owner: crate::current_task().map(|t| t.id()),
             },
+            drain: children_drain::<E>,
         }
     }
 
@@ -449,6 +475,11 @@ impl<E> Drop for TaskGroup<E> {
         core.close();
         if core.live() > 0 {
             core.abort();
+            if cancel_scope::is_collecting() {
+                // A timeout is cancelling the group: it waits for the
+                // children (asyncio's TaskGroup never lets one outlive it).
+                drop(cancel_scope::adopt((self.drain)(core)));
+            }
         }
         core.clear_children();
     }
@@ -745,12 +776,15 @@ where
     let group = TaskGroup::<E>::new();
     let mut body = pin!(Some(body(group.handle())));
     let mut value = None;
+    // What cancelling the body left running (tasks it was awaiting): the
+    // group reports once they finished too, as asyncio's does.
+    let mut body_orphans = Orphans::none();
     let core = &group.handle.core;
     poll_fn(|cx| {
         if let Some(running) = body.as_mut().as_pin_mut() {
             if core.poll_aborted(cx).is_ready() {
                 // A child failed: cancel the body.
-                body.set(None);
+                body_orphans = collect_orphans(|| body.set(None));
             } else {
                 match catch_unwind(AssertUnwindSafe(|| running.poll(cx))) {
                     Ok(Poll::Pending) => return Poll::Pending,
@@ -763,6 +797,7 @@ where
                 body.set(None);
             }
         }
+        std::task::ready!(body_orphans.poll_finished(cx));
         core.poll_join(cx)
     })
     .await;

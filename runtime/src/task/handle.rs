@@ -1,5 +1,6 @@
 //! `Task<T>`: the handle that awaits, cancels or detaches a spawned task.
 
+use super::cancel_scope::{self, Orphan};
 use super::error::TaskError;
 use super::id::TaskId;
 use super::raw::{RawTask, TaskRef};
@@ -19,6 +20,11 @@ use std::time::{Duration, Instant};
 /// the loop keeps running it (unlike asyncio, where an unreferenced task may
 /// vanish). Use [`Task::cancel`] to stop it.
 ///
+/// One drop cancels instead, as in asyncio: a handle that was being awaited
+/// when a [`timeout`](crate::timeout) expired around it (`timeout(d, task)`,
+/// asyncio's `wait_for(task, t)`, or `timeout(d, async { task.await })`).
+/// The timeout then reports `Err(Elapsed)` only once the task finished.
+///
 /// ```
 /// # hive::run(async {
 /// let task = hive::spawn(async { 40 + 2 });
@@ -30,6 +36,9 @@ use std::time::{Duration, Instant};
 pub struct Task<T> {
     raw: RawTask,
     finished: bool,
+    /// Polled through `Future::poll` (awaited, not shielded or gathered):
+    /// a timeout cancelling the awaiter cancels the task too.
+    awaited: bool,
     _output: PhantomData<T>,
 }
 
@@ -47,6 +56,7 @@ impl<T> Task<T> {
         Task {
             raw,
             finished: false,
+            awaited: false,
             _output: PhantomData,
         }
     }
@@ -277,23 +287,29 @@ impl<T> Task<T> {
 
     /// Stores `waker` for the completer; `false` if the task completed first.
     fn register(&self, waker: &Waker, has_waker: bool) -> bool {
-        let state = &self.raw.header().state;
-        let slot = self.raw.join_waker();
-        if has_waker {
-            // SAFETY: JOIN_WAKER is set and only the handle writes the slot, so
-            // reading it here races with nothing but the completer's read.
-            let same = slot.with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker)));
-            if same {
-                return true;
-            }
-            if state.unset_join_waker().is_err() {
-                return false;
-            }
+        register_join_waker(self.raw, waker, has_waker)
+    }
+
+    /// Under a collecting drop (a timeout cancelling what it guards): cancels
+    /// the task if this handle was awaiting it, and if the task is being
+    /// cancelled and still runs, hands the handle's interest to the collector
+    /// so the canceller can wait for the task to finish. `true` if handed over.
+    fn hand_over_if_cancelled(&self) -> bool {
+        if self.awaited {
+            self.raw.cancel();
         }
-        // SAFETY: JOIN_WAKER is clear and the task is not complete: the handle
-        // owns the slot.
-        slot.with_mut(|w| unsafe { *w = Some(waker.clone()) });
-        state.set_join_waker().is_ok()
+        let snapshot = self.raw.header().state.load();
+        if !snapshot.is_cancel_requested() || snapshot.is_complete() {
+            return false;
+        }
+        forget_awaiter(self.raw);
+        // The collector now owns this handle's reference and join interest;
+        // if it refused (it cannot: the caller just saw it collecting), the
+        // refused orphan's drop released them.
+        drop(cancel_scope::adopt(Box::new(CancelledTask {
+            raw: self.raw,
+        })));
+        true
     }
 }
 
@@ -301,32 +317,101 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.awaited = true;
         self.poll_via(cx, AwaitKind::Await)
     }
 }
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        let header = self.raw.header();
-        // Nobody awaits it through this handle any more (a task group's link
-        // is the group's, not the handle's: it stays).
-        if header
-            .awaiter()
-            .is_some_and(|(_, kind)| kind != AwaitKind::TaskGroup)
-        {
-            header.set_awaiter(None, AwaitKind::Await);
+        // A handle whose result was taken is never an orphan; only the others
+        // pay for the thread-local check.
+        if !self.finished && cancel_scope::is_collecting() && self.hand_over_if_cancelled() {
+            return;
         }
-        if header.state.drop_join_interest() {
-            // SAFETY: the task is complete and we are the handle.
-            unsafe { self.raw.drop_output() };
-        } else {
-            // SAFETY: JOIN_WAKER was cleared with JOIN_INTEREST before
-            // completion: the slot is ours to empty.
-            self.raw.join_waker().with_mut(|w| unsafe { *w = None });
-        }
-        // SAFETY: the handle owns one reference.
-        unsafe { self.raw.drop_ref() };
+        // SAFETY: the handle owns one reference and the join interest.
+        unsafe { release_handle(self.raw) };
     }
+}
+
+/// A cancelled task's handle, kept by the timeout that cancelled it until the
+/// task has finished.
+struct CancelledTask {
+    raw: RawTask,
+}
+
+impl Orphan for CancelledTask {
+    fn poll_finished(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let snapshot = self.raw.header().state.load();
+        if snapshot.is_complete()
+            || !register_join_waker(self.raw, cx.waker(), snapshot.has_join_waker())
+        {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for CancelledTask {
+    fn drop(&mut self) {
+        // SAFETY: the orphan took over the handle's reference and join interest.
+        unsafe { release_handle(self.raw) };
+    }
+}
+
+/// Nobody awaits the task through this handle any more (a task group's link
+/// is the group's, not the handle's: it stays).
+fn forget_awaiter(raw: RawTask) {
+    let header = raw.header();
+    if header
+        .awaiter()
+        .is_some_and(|(_, kind)| kind != AwaitKind::TaskGroup)
+    {
+        header.set_awaiter(None, AwaitKind::Await);
+    }
+}
+
+/// Gives up a handle: its join interest (dropping the output if the task
+/// completed, else emptying the waker slot) and its reference.
+///
+/// # Safety
+/// The caller owns a handle's reference and join interest on `raw`, and
+/// gives both up.
+unsafe fn release_handle(raw: RawTask) {
+    forget_awaiter(raw);
+    if raw.header().state.drop_join_interest() {
+        // SAFETY: the task is complete and we are the handle.
+        unsafe { raw.drop_output() };
+    } else {
+        // SAFETY: JOIN_WAKER was cleared with JOIN_INTEREST before
+        // completion: the slot is ours to empty.
+        raw.join_waker().with_mut(|w| unsafe { *w = None });
+    }
+    // SAFETY: the handle owns one reference (the caller's contract).
+    unsafe { raw.drop_ref() };
+}
+
+/// Stores `waker` for the completer of `raw`; `false` if the task completed
+/// first. Only the holder of the join interest calls it.
+fn register_join_waker(raw: RawTask, waker: &Waker, has_waker: bool) -> bool {
+    let state = &raw.header().state;
+    let slot = raw.join_waker();
+    if has_waker {
+        // SAFETY: JOIN_WAKER is set and only the handle writes the slot, so
+        // reading it here races with nothing but the completer's read.
+        let same = slot.with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker)));
+        if same {
+            return true;
+        }
+        if state.unset_join_waker().is_err() {
+            return false;
+        }
+    }
+    // SAFETY: JOIN_WAKER is clear and the task is not complete: the holder of
+    // the join interest owns the slot.
+    slot.with_mut(|w| unsafe { *w = Some(waker.clone()) });
+    state.set_join_waker().is_ok()
 }
 
 impl<T> fmt::Debug for Task<T> {

@@ -2,6 +2,7 @@
 
 pub(crate) mod age_clock;
 pub(crate) mod builder;
+pub(crate) mod cancel_scope;
 #[cfg(all(test, not(loom)))]
 mod cell_tests;
 pub(crate) mod error;

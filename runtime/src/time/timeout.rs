@@ -3,9 +3,13 @@
 
 use super::sleep::{sleep_until, Sleep};
 use crate::loom::sync::{Arc, Mutex};
+use crate::task::cancel_scope::{collect_orphans, Orphans};
+use crate::task::raw::Header;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -49,11 +53,25 @@ impl fmt::Display for Elapsed {
 
 impl std::error::Error for Elapsed {}
 
-/// Runs `future` for at most `duration` (asyncio's `wait_for`).
+/// Runs `future` for at most `duration` (asyncio's `wait_for` and
+/// `async with timeout()`).
 ///
 /// On expiry the future is dropped (cancelled: its destructors run) and
 /// `Err(Elapsed)` is returned. If it completes in the same poll the deadline
 /// passes, its value wins, as in asyncio.
+///
+/// Like asyncio's, a timeout waits for what it cancelled. A [`Task`](crate::Task)
+/// being awaited inside it (`timeout(d, task)`, or `task.await` anywhere in
+/// the guarded future) is cancelled, not detached, and so are the tasks of a
+/// [`gather!`](crate::gather) / [`gather_all`](crate::gather_all) and the
+/// children of a [`task_group`](crate::task_group) it cancels; `Err(Elapsed)`
+/// comes only once every one of them has finished and run its destructors.
+/// A task merely held (spawned, not awaited) is left running, as in asyncio;
+/// so is one behind [`shield`](crate::shield).
+///
+/// Nested timeouts that expire together are reported by the outermost one,
+/// as in asyncio: the inner one does not claim an expiry its enclosing
+/// timeout (in the same task) also reached.
 ///
 /// ```
 /// # hive::run(async {
@@ -81,7 +99,8 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 #[doc(alias = "asyncio.timeout_at")]
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
-        future,
+        future: Some(future),
+        orphans: Orphans::none(),
         sleep: sleep_until(deadline),
         shared: Arc::new(Shared {
             inner: Mutex::new(Inner {
@@ -122,7 +141,11 @@ struct Inner {
 /// ```
 #[must_use = "a Timeout does nothing unless awaited"]
 pub struct Timeout<F> {
-    future: F,
+    /// The guarded future; `None` once the deadline cancelled it.
+    future: Option<F>,
+    /// The tasks cancelling `future` left running: the expiry is reported
+    /// once they finished.
+    orphans: Orphans,
     sleep: Sleep,
     shared: Arc<Shared>,
 }
@@ -168,13 +191,14 @@ impl<F> Timeout<F> {
         self.shared.inner.lock().deadline
     }
 
-    /// Gives back the inner future, without its deadline.
+    /// Gives back the inner future, without its deadline; `None` once the
+    /// deadline passed (the future was cancelled then).
     ///
     /// ```
     /// let t = hive::timeout(std::time::Duration::from_secs(1), async { 3 });
-    /// let _inner = t.into_inner();
+    /// assert!(t.into_inner().is_some());
     /// ```
-    pub fn into_inner(self) -> F {
+    pub fn into_inner(self) -> Option<F> {
         self.future
     }
 }
@@ -232,11 +256,23 @@ impl<F: Future> Future for Timeout<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `future` and `sleep` are never moved out of the pinned
         // Timeout (into_inner takes it by value, which requires Unpin or an
-        // unpinned value); they are projected as pinned fields here.
+        // unpinned value); they are projected as pinned fields here, and
+        // `future` is only ever dropped in place (set to `None`).
         let this = unsafe { self.get_unchecked_mut() };
+        let Some(future) = this.future.as_mut() else {
+            // Expired: report it once what the cancellation left has finished.
+            return match this.orphans.poll_finished(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(this.elapsed())),
+                Poll::Pending => Poll::Pending,
+            };
+        };
         // SAFETY: see above: structural pinning of `future`.
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        if let Poll::Ready(value) = future.poll(cx) {
+        let future = unsafe { Pin::new_unchecked(future) };
+        let polled = {
+            let _scope = EnclosingDeadline::enter(this.sleep.deadline());
+            future.poll(cx)
+        };
+        if let Poll::Ready(value) = polled {
             return Poll::Ready(Ok(value));
         }
         // SAFETY: see above: structural pinning of `sleep`.
@@ -254,16 +290,79 @@ impl<F: Future> Future for Timeout<F> {
         if let Some(deadline) = deadline {
             sleep.as_mut().reset(deadline);
         }
-        match sleep.poll(cx) {
-            Poll::Ready(()) => {
-                let mut inner = this.shared.inner.lock();
-                inner.expired = true;
-                Poll::Ready(Err(Elapsed {
-                    deadline: inner.deadline,
-                }))
-            }
+        if sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if EnclosingDeadline::reached(sleep.deadline()) {
+            // An enclosing timeout of this task expired too: asyncio reports
+            // that on the outermost scope, which checks its own deadline
+            // right after this returns (or when its timer fires).
+            return Poll::Pending;
+        }
+        this.shared.inner.lock().expired = true;
+        this.orphans = collect_orphans(|| this.future = None);
+        match this.orphans.poll_finished(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(this.elapsed())),
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+impl<F> Timeout<F> {
+    fn elapsed(&self) -> Elapsed {
+        Elapsed {
+            deadline: self.shared.inner.lock().deadline,
+        }
+    }
+}
+
+// No `const {}` initializers: loom's `thread_local!` does not accept them.
+#[allow(clippy::missing_const_for_thread_local)]
+mod enclosing {
+    use super::{Cell, Header, Instant, NonNull};
+    use crate::loom::thread_local;
+
+    thread_local! {
+        /// While a timeout polls its future: the earliest deadline among the
+        /// timeouts doing so on this thread, and the task they run in (an
+        /// eager child task polled inside its parent's poll is not enclosed).
+        pub(super) static ENCLOSING: Cell<Option<(Option<NonNull<Header>>, Instant)>> =
+            Cell::new(None);
+    }
+}
+
+/// Marks a timeout's deadline as enclosing the futures it polls, until dropped.
+struct EnclosingDeadline {
+    previous: Option<(Option<NonNull<Header>>, Instant)>,
+}
+
+impl EnclosingDeadline {
+    fn enter(deadline: Instant) -> Self {
+        let task = crate::context::current_task();
+        enclosing::ENCLOSING.with(|cell| {
+            let previous = cell.get();
+            let earliest = match previous {
+                Some((outer_task, outer)) if outer_task == task => outer.min(deadline),
+                _ => deadline,
+            };
+            cell.set(Some((task, earliest)));
+            EnclosingDeadline { previous }
+        })
+    }
+
+    /// Whether a timeout enclosing the caller, in the same task, has reached
+    /// its deadline (the caller's own deadline `own` has passed).
+    fn reached(own: Instant) -> bool {
+        let Some((task, outer)) = enclosing::ENCLOSING.with(Cell::get) else {
+            return false;
+        };
+        task == crate::context::current_task() && outer <= own.max(Instant::now())
+    }
+}
+
+impl Drop for EnclosingDeadline {
+    fn drop(&mut self) {
+        enclosing::ENCLOSING.with(|cell| cell.set(self.previous));
     }
 }
 
