@@ -273,7 +273,7 @@ where
     T: Send + 'static,
 {
     match context::current_shared() {
-        Some(shared) => shared.blocking.spawn(f),
+        Some(shared) => shared.blocking.spawn(crate::contextvars::carry(f)),
         None => panic!("hive::to_thread called outside a hive runtime; call it inside hive::run"),
     }
 }

@@ -16,6 +16,7 @@ mod builder;
 mod call_graph;
 mod combinators;
 mod context;
+pub mod contextvars;
 mod coop;
 mod error;
 mod event_loop;

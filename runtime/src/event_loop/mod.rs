@@ -238,7 +238,7 @@ impl Loop {
     /// ```
     #[doc(alias = "loop.call_soon")]
     pub fn call_soon(&self, callback: impl FnOnce() + Send + 'static) -> Handle {
-        let (callback, cancelled) = Callback::new(callback);
+        let (callback, cancelled) = Callback::new(crate::contextvars::carry(callback));
         self.shared
             .push_pinned(self.index, Pinned::Callback(callback));
         Handle { cancelled }
@@ -292,7 +292,7 @@ impl Loop {
     /// ```
     #[doc(alias = "loop.call_at")]
     pub fn call_at(&self, when: Instant, callback: impl FnOnce() + Send + 'static) -> TimerHandle {
-        let (callback, cancelled) = Callback::new(callback);
+        let (callback, cancelled) = Callback::new(crate::contextvars::carry(callback));
         let (key, first) = {
             let mut timers = self.timers().lock();
             let key = timers.insert(when, TimerAction::Call(callback));
@@ -336,7 +336,7 @@ impl Loop {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.shared.blocking.spawn(f)
+        self.shared.blocking.spawn(crate::contextvars::carry(f))
     }
 }
 

@@ -3,6 +3,7 @@
 use super::handle::Task;
 use super::spawn::{check_loop, current_or_panic, spawn_placed, BuildThenRun};
 use crate::context;
+use crate::contextvars::Context;
 use crate::error::SpawnError;
 use crate::event_loop::LoopId;
 use std::future::Future;
@@ -23,6 +24,7 @@ pub struct Builder {
     name: Option<Box<str>>,
     start_on: Option<LoopId>,
     eager: bool,
+    context: Option<Context>,
 }
 
 impl Builder {
@@ -43,6 +45,26 @@ impl Builder {
     #[doc(alias = "set_name")]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into().into_boxed_str());
+        self
+    }
+
+    /// Runs the task in `context` instead of a copy of the spawner's
+    /// (asyncio's `create_task(coro, context=ctx)`); the task then works on
+    /// its own copy of it.
+    ///
+    /// ```
+    /// use hive::contextvars::{Context, ContextVar};
+    /// static USER: ContextVar<&str> = ContextVar::new("user");
+    /// # hive::run(async {
+    /// let mut ctx = Context::new();
+    /// ctx.run(|| drop(USER.set("ada")));
+    /// let who = hive::task::Builder::new().context(ctx).spawn(async { USER.get() });
+    /// assert_eq!(who.await.unwrap(), Some("ada"));
+    /// assert_eq!(USER.get(), None);
+    /// # }).unwrap();
+    /// ```
+    pub fn context(mut self, context: Context) -> Self {
+        self.context = Some(context);
         self
     }
 
@@ -111,7 +133,9 @@ impl Builder {
             .start_on
             .filter(|id| id.0 < shared.loops.len())
             .map(|id| id.0);
-        spawn_placed(&shared, future, self.name, None, start_on, self.eager)
+        in_context(self.context, || {
+            spawn_placed(&shared, future, self.name, None, start_on, self.eager)
+        })
     }
 
     /// As [`hive::spawn_local`](crate::spawn_local), with this builder's settings.
@@ -132,14 +156,9 @@ impl Builder {
     {
         let (shared, index) = context::with_core(|core| core.map(|c| (c.shared.clone(), c.index)))
             .ok_or(SpawnError::NotOnLoop)?;
-        Ok(spawn_placed(
-            &shared,
-            future,
-            self.name,
-            Some(index),
-            None,
-            self.eager,
-        ))
+        Ok(in_context(self.context, || {
+            spawn_placed(&shared, future, self.name, Some(index), None, self.eager)
+        }))
     }
 
     /// As [`hive::spawn_on_loop`](crate::spawn_on_loop), with this builder's settings.
@@ -160,14 +179,9 @@ impl Builder {
     {
         let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
         check_loop(&shared, id)?;
-        Ok(spawn_placed(
-            &shared,
-            future,
-            self.name,
-            Some(id.0),
-            None,
-            self.eager,
-        ))
+        Ok(in_context(self.context, || {
+            spawn_placed(&shared, future, self.name, Some(id.0), None, self.eager)
+        }))
     }
 
     /// As [`hive::spawn_on_loop_with`](crate::spawn_on_loop_with), with this builder's settings.
@@ -194,13 +208,23 @@ impl Builder {
     {
         let shared = context::current_shared().ok_or(SpawnError::NoRuntime)?;
         check_loop(&shared, id)?;
-        Ok(spawn_placed(
-            &shared,
-            BuildThenRun::Build(Some(make)),
-            self.name,
-            Some(id.0),
-            None,
-            self.eager,
-        ))
+        Ok(in_context(self.context, || {
+            spawn_placed(
+                &shared,
+                BuildThenRun::Build(Some(make)),
+                self.name,
+                Some(id.0),
+                None,
+                self.eager,
+            )
+        }))
+    }
+}
+
+/// Spawns inside `context` when one was given, so the new task copies it.
+fn in_context<R>(context: Option<Context>, spawn: impl FnOnce() -> R) -> R {
+    match context {
+        Some(mut context) => context.run(spawn),
+        None => spawn(),
     }
 }

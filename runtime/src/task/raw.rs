@@ -53,10 +53,15 @@ pub struct Header {
     /// Its slot in the runtime's registry shard (see `registry.rs`); only
     /// accessed under that shard's lock.
     pub(crate) registry_slot: AtomicUsize,
+    /// Its context variables (`contextvars.rs`): written before its first
+    /// run, then only by the thread polling it.
+    pub(crate) context: crate::contextvars::Slot,
 }
 
-// SAFETY: the header's only interior-mutable fields are the atomic state and
-// the join-waker slot, whose access is serialised by the JOIN_WAKER protocol.
+// SAFETY: the header's only interior-mutable fields are the atomic state,
+// the join-waker slot, whose access is serialised by the JOIN_WAKER protocol,
+// and the context slot, touched only by the spawner before the task is
+// queued and then by the one thread polling it (RUNNING is exclusive).
 unsafe impl Send for Header {}
 // SAFETY: as above.
 unsafe impl Sync for Header {}
@@ -158,6 +163,7 @@ where
             awaiter: AtomicU64::new(0),
             spawned_at: super::age_clock::coarse_now_nanos(),
             registry_slot: AtomicUsize::new(usize::MAX),
+            context: Default::default(),
         },
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),

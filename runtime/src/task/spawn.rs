@@ -44,6 +44,7 @@ where
 {
     let id = TaskId(shared.next_task_id());
     let (raw, notified, registry_ref) = new_task(future, shared.clone(), Spawn { id, name, owner });
+    crate::contextvars::inherit(raw.header());
     shared.registry.insert(registry_ref);
     if shared.is_shutting_down() {
         // Too late to run: it completes as cancelled on its first run.
