@@ -27,7 +27,11 @@ fn a_task_starts_with_a_copy_of_its_spawners_context() {
             // Set after the spawn: the child's copy does not see it.
             REQUEST.set(3);
             assert_eq!(child.await.unwrap(), (Some(1), Some(2)));
-            assert_eq!(REQUEST.get(), Some(3), "the child's set stayed in the child");
+            assert_eq!(
+                REQUEST.get(),
+                Some(3),
+                "the child's set stayed in the child"
+            );
         })
         .unwrap();
 }
@@ -67,7 +71,11 @@ fn a_task_keeps_its_values_across_polls_and_loops() {
             for (i, task) in tasks.into_iter().enumerate() {
                 assert_eq!(task.await.unwrap(), Some(i as u64));
             }
-            assert_eq!(REQUEST.get(), None, "no child's value leaked into the parent");
+            assert_eq!(
+                REQUEST.get(),
+                None,
+                "no child's value leaked into the parent"
+            );
         })
         .unwrap();
 }
@@ -84,7 +92,9 @@ fn callbacks_and_thread_work_run_in_the_callers_context() {
                 let soon = soon.clone();
                 lp.call_soon(move || soon.set_result(REQUEST.get()).unwrap());
                 let later = later.clone();
-                lp.call_later(Duration::from_millis(1), move || later.set_result(REQUEST.get()).unwrap());
+                lp.call_later(Duration::from_millis(1), move || {
+                    later.set_result(REQUEST.get()).unwrap()
+                });
             }
             REQUEST.set(8); // after scheduling: the callbacks keep their copy
             assert_eq!(soon.await.unwrap(), Some(7));
@@ -101,7 +111,9 @@ fn a_task_can_be_given_a_context_explicitly() {
         .run(async {
             let mut ctx = Context::new();
             ctx.run(|| drop(USER.set("ada".into())));
-            let task = hive::task::Builder::new().context(ctx.clone()).spawn(async { USER.get() });
+            let task = hive::task::Builder::new()
+                .context(ctx.clone())
+                .spawn(async { USER.get() });
             assert_eq!(task.await.unwrap().as_deref(), Some("ada"));
             assert_eq!(USER.get().as_deref(), Some(""), "the default, here");
             assert_eq!(ctx.get(&USER).as_deref(), Some("ada"));
@@ -122,7 +134,10 @@ fn reset_restores_and_refuses_foreign_tokens() {
 
             // A token made in another task is refused, and changes nothing.
             let foreign = hive::spawn(async { REQUEST.set(99) }).await.unwrap();
-            assert!(matches!(REQUEST.reset(foreign), Err(ResetError::OtherContext { .. })));
+            assert!(matches!(
+                REQUEST.reset(foreign),
+                Err(ResetError::OtherContext { .. })
+            ));
             assert_eq!(REQUEST.get(), Some(5));
 
             // So is another variable's (of the same type: tokens are typed).

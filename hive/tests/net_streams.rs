@@ -206,3 +206,53 @@ fn write_eof_flushes_then_half_closes_and_the_reply_still_arrives() {
     })
     .unwrap();
 }
+
+#[test]
+fn the_into_forms_append_to_the_callers_buffer_and_keep_the_same_rules() {
+    hive::run(async {
+        let (a, b) = UnixStream::pair().unwrap();
+        let mut r = StreamReader::new(a).with_limit(16);
+        b.write_all(b"one\r\ntwo\nthree;12345678").await.unwrap();
+        let mut out = Vec::new();
+        // Several separators, split reads, appended in order.
+        let n = r.read_until_into([&b"\r\n"[..], b"\n"], &mut out).await.unwrap();
+        assert_eq!((n, out.as_slice()), (5, &b"one\r\n"[..]));
+        assert_eq!(r.readline_into(&mut out).await.unwrap(), 4);
+        assert_eq!(r.read_until_into(b';', &mut out).await.unwrap(), 6);
+        assert_eq!(out, b"one\r\ntwo\nthree;");
+        let mut digits = [0u8; 4];
+        r.read_exact_into(&mut digits).await.unwrap();
+        assert_eq!(&digits, b"1234");
+
+        // Past the limit without a separator: nothing appended, data kept.
+        b.write_all(b"abcdefghijklmnopqrstu").await.unwrap();
+        out.clear();
+        assert!(matches!(
+            r.read_until_into(b"!", &mut out).await,
+            Err(ReadError::LimitOverrun(_))
+        ));
+        assert!(out.is_empty());
+        let mut rest = [0u8; 25];
+        r.read_exact_into(&mut rest).await.unwrap();
+        assert_eq!(&rest, b"5678abcdefghijklmnopqrstu");
+
+        // At EOF: readline_into appends the rest then reports 0;
+        // read_until_into appends the rest and says it was incomplete;
+        // read_exact_into hands back what arrived.
+        b.write_all(b"tail").await.unwrap();
+        drop(b);
+        assert_eq!(r.readline_into(&mut out).await.unwrap(), 4);
+        assert_eq!(out, b"tail");
+        assert_eq!(r.readline_into(&mut out).await.unwrap(), 0);
+        assert!(matches!(
+            r.read_until_into(b"\n", &mut out).await,
+            Err(ReadError::Incomplete(_))
+        ));
+        let mut more = [0u8; 2];
+        match r.read_exact_into(&mut more).await {
+            Err(ReadError::Incomplete(inc)) => assert!(inc.partial.is_empty()),
+            other => panic!("expected Incomplete, got {other:?}"),
+        }
+    })
+    .unwrap();
+}

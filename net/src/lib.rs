@@ -66,6 +66,7 @@ mod pipe;
 mod protocol;
 mod read_uninit;
 mod sendfile;
+mod separators;
 mod server;
 mod split;
 mod start;
@@ -94,13 +95,14 @@ pub use protocol::{
 };
 pub use read_uninit::AsyncReadUninit;
 pub use sendfile::sendfile;
+pub use separators::{SeparatorList, Separators};
 pub use server::Server;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use start::{
     open_connection, open_unix_connection, start_server, start_unix_server, StartServer,
 };
 pub use stream_io::SocketStream;
-pub use stream_reader::{Separators, StreamReader, DEFAULT_LIMIT};
+pub use stream_reader::{StreamReader, DEFAULT_LIMIT};
 pub use stream_writer::StreamWriter;
 pub use tcp_listener::{TcpListener, TcpSocket, DEFAULT_BACKLOG};
 pub use tcp_stream::TcpStream;

@@ -3,6 +3,7 @@
 use crate::conn::Conn;
 use crate::error::{IncompleteRead, LimitOverrun, ReadError};
 use crate::loom::sync::Arc;
+use crate::separators::{SeparatorList, Separators};
 use crate::stream_writer::StreamWriter;
 use crate::write_core::WriteCore;
 use crate::{PipeReader, TcpStream, UnixStream};
@@ -52,53 +53,6 @@ enum Source {
     Conn(Conn),
     Pipe(PipeReader),
     Other(Box<dyn futures_io::AsyncRead + Send + Unpin>),
-}
-
-/// One separator or several, for [`StreamReader::read_until`].
-///
-/// ```
-/// # hive::run(async {
-/// let (a, b) = hive::net::UnixStream::pair().unwrap();
-/// let (mut r, _w) = hive::net::StreamReader::from_unix(a);
-/// b.write_all(b"a;b\r\n").await.unwrap();
-/// assert_eq!(r.read_until(b";").await.unwrap(), b"a;");
-/// assert_eq!(r.read_until([&b"\n"[..], b"\r\n"]).await.unwrap(), b"b\r\n");
-/// # }).unwrap();
-/// ```
-pub trait Separators {
-    /// The separators (each non-empty).
-    fn separators(&self) -> Vec<&[u8]>;
-}
-
-impl<const N: usize> Separators for &[u8; N] {
-    fn separators(&self) -> Vec<&[u8]> {
-        vec![&self[..]]
-    }
-}
-impl Separators for &[u8] {
-    fn separators(&self) -> Vec<&[u8]> {
-        vec![self]
-    }
-}
-impl Separators for &str {
-    fn separators(&self) -> Vec<&[u8]> {
-        vec![self.as_bytes()]
-    }
-}
-impl Separators for u8 {
-    fn separators(&self) -> Vec<&[u8]> {
-        vec![std::slice::from_ref(self)]
-    }
-}
-impl<const N: usize> Separators for [&[u8]; N] {
-    fn separators(&self) -> Vec<&[u8]> {
-        self.to_vec()
-    }
-}
-impl Separators for &[&[u8]] {
-    fn separators(&self) -> Vec<&[u8]> {
-        self.to_vec()
-    }
 }
 
 impl StreamReader {
@@ -511,36 +465,140 @@ impl StreamReader {
     /// ```
     #[doc(alias = "StreamReader.readuntil")]
     pub async fn read_until(&mut self, separators: impl Separators) -> Result<Vec<u8>, ReadError> {
-        let seps = separators.separators();
+        match self.scan_until(separators.separators()).await? {
+            Some(len) => Ok(self.take(len)),
+            None => Err(ReadError::Incomplete(IncompleteRead {
+                partial: self.take(usize::MAX),
+                expected: None,
+            })),
+        }
+    }
+
+    /// [`read_until`](StreamReader::read_until) appending to `out` instead
+    /// of allocating: returns how many bytes were appended. At EOF without
+    /// a separator the rest is appended to `out` and [`ReadError::Incomplete`]
+    /// is returned (with an empty `partial`: the bytes are in `out`).
+    ///
+    /// # Errors
+    /// As `read_until`.
+    ///
+    /// # Panics
+    /// If no separator is given or one is empty.
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"k=v;").await.unwrap();
+    /// let mut out = Vec::new();
+    /// assert_eq!(r.read_until_into(b"=", &mut out).await.unwrap(), 2);
+    /// assert_eq!(r.read_until_into(b";", &mut out).await.unwrap(), 2);
+    /// assert_eq!(out, b"k=v;");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_until_into(
+        &mut self,
+        separators: impl Separators,
+        out: &mut Vec<u8>,
+    ) -> Result<usize, ReadError> {
+        match self.scan_until(separators.separators()).await? {
+            Some(len) => Ok(self.take_into(len, out)),
+            None => {
+                self.take_into(usize::MAX, out);
+                Err(ReadError::Incomplete(IncompleteRead {
+                    partial: Vec::new(),
+                    expected: None,
+                }))
+            }
+        }
+    }
+
+    /// [`readline`](StreamReader::readline) appending to `line` instead of
+    /// allocating (as `BufRead::read_line`): returns how many bytes were
+    /// appended, 0 at EOF.
+    ///
+    /// # Errors
+    /// [`ReadError::LimitOverrun`] (the data stays buffered), [`ReadError::Io`].
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"one\ntwo\n").await.unwrap();
+    /// let mut line = Vec::new();
+    /// while r.readline_into(&mut line).await.unwrap() > 0 {
+    ///     if line.ends_with(b"two\n") { break; }
+    /// }
+    /// assert_eq!(line, b"one\ntwo\n");
+    /// # }).unwrap();
+    /// ```
+    pub async fn readline_into(&mut self, line: &mut Vec<u8>) -> Result<usize, ReadError> {
+        let len = match self.scan_until(b"\n".separators()).await? {
+            Some(len) => len,
+            None => usize::MAX,
+        };
+        Ok(self.take_into(len, line))
+    }
+
+    /// Fills `buf` exactly (asyncio's `readexactly` into a caller's
+    /// buffer; no allocation).
+    ///
+    /// # Errors
+    /// [`ReadError::Incomplete`] if the stream ends first: the bytes that
+    /// did arrive are consumed into its `partial`; [`ReadError::Io`].
+    ///
+    /// ```
+    /// # hive::run(async {
+    /// let (a, b) = hive::net::UnixStream::pair().unwrap();
+    /// let mut r = hive::net::StreamReader::new(a);
+    /// b.write_all(b"header").await.unwrap();
+    /// let mut head = [0u8; 4];
+    /// r.read_exact_into(&mut head).await.unwrap();
+    /// assert_eq!(&head, b"head");
+    /// # }).unwrap();
+    /// ```
+    pub async fn read_exact_into(&mut self, buf: &mut [u8]) -> Result<(), ReadError> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = self.read_into(&mut buf[filled..]).await?;
+            if n == 0 {
+                return Err(ReadError::Incomplete(IncompleteRead {
+                    partial: buf[..filled].to_vec(),
+                    expected: Some(buf.len()),
+                }));
+            }
+            filled += n;
+        }
+        Ok(())
+    }
+
+    /// Moves up to `n` buffered bytes to the end of `out`; how many.
+    fn take_into(&mut self, n: usize, out: &mut Vec<u8>) -> usize {
+        let n = n.min(self.end - self.start);
+        out.extend_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        n
+    }
+
+    /// Buffers until one of `seps` is in the buffer: `Some(length up to and
+    /// including it)`, or `None` at EOF without one (all of it buffered).
+    async fn scan_until(&mut self, seps: SeparatorList<'_>) -> Result<Option<usize>, ReadError> {
         assert!(
-            !seps.is_empty() && seps.iter().all(|s| !s.is_empty()),
+            seps.is_usable(),
             "read_until needs at least one non-empty separator"
         );
-        let longest = seps.iter().map(|s| s.len()).max().unwrap_or(1);
+        let longest = seps.longest();
         let mut searched = 0; // bytes known to hold no separator start
         loop {
             let data = &self.buf[self.start..self.end];
-            let mut found: Option<(usize, usize)> = None;
-            for sep in &seps {
-                if let Some(i) = find(&data[searched..], sep) {
-                    let at = searched + i;
-                    let earlier = match found {
-                        None => true,
-                        Some((f, _)) => at < f,
-                    };
-                    if earlier {
-                        found = Some((at, sep.len()));
-                    }
-                }
-            }
-            if let Some((at, len)) = found {
+            if let Some((at, len)) = seps.find_earliest(data, searched) {
                 if at > self.limit {
                     return Err(ReadError::LimitOverrun(LimitOverrun {
                         consumed: at,
                         limit: self.limit,
                     }));
                 }
-                return Ok(self.take(at + len));
+                return Ok(Some(at + len));
             }
             if data.len() > self.limit {
                 return Err(ReadError::LimitOverrun(LimitOverrun {
@@ -550,21 +608,10 @@ impl StreamReader {
             }
             searched = (data.len() + 1).saturating_sub(longest);
             if self.fill().await? == 0 {
-                let partial = self.take(usize::MAX);
-                return Err(ReadError::Incomplete(IncompleteRead {
-                    partial,
-                    expected: None,
-                }));
+                return Ok(None);
             }
         }
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.len() == 1 {
-        return hay.iter().position(|&b| b == needle[0]);
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 impl futures_io::AsyncRead for StreamReader {
