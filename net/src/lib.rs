@@ -62,6 +62,8 @@ mod datagram_protocol;
 mod dial;
 mod error;
 mod loom;
+#[cfg(test)]
+mod memory_tests;
 mod pipe;
 mod protocol;
 mod read_uninit;
