@@ -16,10 +16,10 @@ mod loom {
     pub(crate) use hive_loom_shim::*;
 }
 
-use orphan::{OrphanQueue, Reap};
 use ::loom::sync::atomic::{AtomicBool, Ordering};
 use ::loom::sync::Arc;
 use ::loom::thread;
+use orphan::{OrphanQueue, Reap};
 
 /// A child: exits when `exited` is set; `reaped` records the one reap.
 struct Child {

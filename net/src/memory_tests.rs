@@ -47,8 +47,11 @@ fn read_uninit(reader: &mut StreamReader, out: &mut [MaybeUninit<u8>]) -> usize 
 
 /// The bytes `read_uninit` reported as written (and only those).
 fn written(out: &[MaybeUninit<u8>], n: usize) -> Vec<u8> {
-    // SAFETY: `poll_read_uninit` initialised the first `n` elements.
-    out[..n].iter().map(|b| unsafe { b.assume_init() }).collect()
+    let written = &out[..n];
+    // SAFETY: `poll_read_uninit` initialised the first `n` elements, and
+    // `MaybeUninit<u8>` has the layout of `u8`.
+    let bytes = unsafe { &*(written as *const [MaybeUninit<u8>] as *const [u8]) };
+    bytes.to_vec()
 }
 
 #[test]

@@ -7,8 +7,8 @@ pub mod sync {
 
     /// Atomic integers and flags (loom's).
     pub mod atomic {
-        pub use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
         pub use loom::sync::atomic::{fence, Ordering};
+        pub use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
     }
 
     /// loom's `Mutex`, with `lock` returning the guard as `parking_lot`'s

@@ -8,8 +8,8 @@ pub mod sync {
 
     /// Atomic integers and flags (`std::sync::atomic`).
     pub mod atomic {
-        pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
         pub use std::sync::atomic::{fence, Ordering};
+        pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
     }
 
     /// `parking_lot::Mutex`: `lock` returns the guard itself (no poisoning).
