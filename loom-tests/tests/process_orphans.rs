@@ -5,10 +5,21 @@
 //! and none is reaped twice.
 #![cfg(loom)]
 
-use hive_process::__loom::{OrphanQueue, Reap};
-use loom::sync::atomic::{AtomicBool, Ordering};
-use loom::sync::Arc;
-use loom::thread;
+// The shipped file itself, compiled here on its own: it needs only
+// `crate::loom::sync::Mutex`, which `mod loom` below supplies from the same
+// shim hive-process uses, so hive-process need not build under loom
+// (`::loom` below is the loom crate, `loom` this module).
+#[path = "../../process/src/orphan.rs"]
+#[allow(dead_code)] // the reaper thread's `for_each`, `len`, `reaper_failed`
+mod orphan;
+mod loom {
+    pub(crate) use hive_loom_shim::*;
+}
+
+use ::loom::sync::atomic::{AtomicBool, Ordering};
+use ::loom::sync::Arc;
+use ::loom::thread;
+use orphan::{OrphanQueue, Reap};
 
 /// A child: exits when `exited` is set; `reaped` records the one reap.
 struct Child {
@@ -48,7 +59,7 @@ fn reaper(queue: &OrphanQueue<Child>) {
 
 #[test]
 fn an_orphan_pushed_while_the_reaper_stops_is_not_stranded() {
-    loom::model(|| {
+    ::loom::model(|| {
         let queue = Arc::new(OrphanQueue::new());
         let (first, _, first_reaped) = child(true);
         assert!(queue.push(first), "an empty queue has no reaper");
@@ -70,13 +81,13 @@ fn an_orphan_pushed_while_the_reaper_stops_is_not_stranded() {
         p.join().unwrap();
         assert!(first_reaped.load(Ordering::SeqCst));
         assert!(second_reaped.load(Ordering::SeqCst), "orphan stranded");
-        assert!(queue.is_empty());
+        assert_eq!(queue.len(), 0);
     });
 }
 
 #[test]
 fn the_reaper_waits_for_a_child_that_exits_later() {
-    loom::model(|| {
+    ::loom::model(|| {
         let queue = Arc::new(OrphanQueue::new());
         let (slow, exited, reaped) = child(false);
         assert!(queue.push(slow));
@@ -93,13 +104,13 @@ fn the_reaper_waits_for_a_child_that_exits_later() {
         exit.join().unwrap();
         r.join().unwrap();
         assert!(reaped.load(Ordering::SeqCst) && quick_reaped.load(Ordering::SeqCst));
-        assert!(queue.is_empty());
+        assert_eq!(queue.len(), 0);
     });
 }
 
 #[test]
 fn a_reaper_that_cannot_start_hands_the_role_back() {
-    loom::model(|| {
+    ::loom::model(|| {
         let queue = Arc::new(OrphanQueue::new());
         let (a, _, a_reaped) = child(true);
         assert!(queue.push(a));

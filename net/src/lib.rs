@@ -62,12 +62,15 @@ mod datagram_protocol;
 mod dial;
 mod error;
 mod loom;
+#[cfg(test)]
+mod memory_tests;
 mod pipe;
 mod protocol;
 mod read_uninit;
 mod sendfile;
 mod separators;
 mod server;
+mod server_life;
 mod split;
 mod start;
 mod stream_io;
@@ -124,7 +127,6 @@ pub use futures_io;
 #[doc(hidden)]
 pub mod __loom {
     use crate::loom::sync::Mutex;
-    use crate::server::Server;
     use crate::write_core::WriteState;
     use std::task::{Context, Poll};
 
@@ -167,17 +169,5 @@ pub mod __loom {
         pub fn pending(&self) -> usize {
             self.0.lock().pending()
         }
-    }
-
-    /// A server counting one accept loop and `clients` live connections,
-    /// with one guard per count: dropping a guard is what the end of an
-    /// accept loop or of a connection handler does.
-    pub fn server_with_guards(clients: usize) -> (Server, Vec<Box<dyn Send>>) {
-        let server = Server::new();
-        let mut guards: Vec<Box<dyn Send>> = vec![Box::new(server.accept_guard())];
-        for _ in 0..clients {
-            guards.push(Box::new(server.client_guard()));
-        }
-        (server, guards)
     }
 }

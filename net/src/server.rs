@@ -4,6 +4,7 @@
 use crate::conn::Addr;
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
+use crate::server_life::ServerLife;
 use crate::write_core::{Closing, WriteCore};
 use hive_runtime::Task;
 use std::collections::HashMap;
@@ -11,7 +12,6 @@ use std::fmt;
 use std::future::poll_fn;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::task::{Poll, Waker};
 
 /// A running server: its listeners accept in background tasks and each
 /// connection runs its handler (asyncio's `Server`, as returned by
@@ -47,25 +47,14 @@ pub(crate) struct ServerShared {
 
 #[derive(Default)]
 struct ServerState {
-    closed: bool,
     accept_tasks: Vec<Task<()>>,
     /// Duplicates of the listening sockets, shut down by `close` so the
     /// OS refuses new connections before `close` returns (the accept
     /// tasks, which own the listeners, end a moment later on their loops).
     listeners: Vec<OwnedFd>,
-    accept_running: usize,
     clients: HashMap<u64, Arc<WriteCore>>,
-    next_client: u64,
-    live: usize,
-    waiters: Vec<Waker>,
-}
-
-impl ServerState {
-    fn wake(&mut self) {
-        for w in self.waiters.drain(..) {
-            w.wake();
-        }
-    }
+    /// Closed, the running counts, `wait_closed`'s waiters (modelled).
+    life: ServerLife,
 }
 
 impl Server {
@@ -93,7 +82,7 @@ impl Server {
 
     /// Counts an accept loop as running until the guard drops.
     pub(crate) fn accept_guard(&self) -> AcceptGuard {
-        self.shared.state.lock().accept_running += 1;
+        self.shared.state.lock().life.start_accept();
         AcceptGuard {
             shared: self.shared.clone(),
         }
@@ -105,10 +94,7 @@ impl Server {
 
     /// Registers a new connection; `None` once the server is closed.
     pub(crate) fn client_guard(&self) -> ClientGuard {
-        let mut st = self.shared.state.lock();
-        st.live += 1;
-        let id = st.next_client;
-        st.next_client += 1;
+        let id = self.shared.state.lock().life.start_client();
         ClientGuard {
             shared: self.shared.clone(),
             id,
@@ -127,7 +113,7 @@ impl Server {
     /// ```
     #[doc(alias = "Server.is_serving")]
     pub fn is_serving(&self) -> bool {
-        !self.shared.state.lock().closed
+        !self.shared.state.lock().life.is_closed()
     }
 
     /// The addresses listened on (asyncio's `Server.sockets`): one per
@@ -159,11 +145,9 @@ impl Server {
     pub fn close(&self) {
         let tasks = {
             let mut st = self.shared.state.lock();
-            if st.closed {
+            if !st.life.close() {
                 return;
             }
-            st.closed = true;
-            st.wake();
             (
                 std::mem::take(&mut st.accept_tasks),
                 std::mem::take(&mut st.listeners),
@@ -231,16 +215,7 @@ impl Server {
     /// ```
     #[doc(alias = "Server.wait_closed")]
     pub async fn wait_closed(&self) {
-        poll_fn(|cx| {
-            let mut st = self.shared.state.lock();
-            if st.closed && st.accept_running == 0 && st.live == 0 {
-                Poll::Ready(())
-            } else {
-                st.waiters.push(cx.waker().clone());
-                Poll::Pending
-            }
-        })
-        .await
+        poll_fn(|cx| self.shared.state.lock().life.poll_done(cx.waker())).await
     }
 
     /// Serves until [`close`](Server::close) is called; if this future is
@@ -266,16 +241,7 @@ impl Server {
             }
         }
         let _guard = CloseOnDrop(self.clone());
-        poll_fn(|cx| {
-            let mut st = self.shared.state.lock();
-            if st.closed {
-                Poll::Ready(())
-            } else {
-                st.waiters.push(cx.waker().clone());
-                Poll::Pending
-            }
-        })
-        .await
+        poll_fn(|cx| self.shared.state.lock().life.poll_closed(cx.waker())).await
     }
 
     /// Connections whose handler is still running.
@@ -287,7 +253,7 @@ impl Server {
     /// # }).unwrap();
     /// ```
     pub fn connections(&self) -> usize {
-        self.shared.state.lock().live
+        self.shared.state.lock().life.connections()
     }
 
     /// Accept errors survived so far (`EMFILE`, `ENFILE`, `ECONNABORTED`,
@@ -331,8 +297,7 @@ impl Drop for ClientGuard {
     fn drop(&mut self) {
         let mut st = self.shared.state.lock();
         st.clients.remove(&self.id);
-        st.live -= 1;
-        st.wake();
+        st.life.end_client();
     }
 }
 
@@ -342,8 +307,6 @@ pub(crate) struct AcceptGuard {
 
 impl Drop for AcceptGuard {
     fn drop(&mut self) {
-        let mut st = self.shared.state.lock();
-        st.accept_running -= 1;
-        st.wake();
+        self.shared.state.lock().life.end_accept();
     }
 }

@@ -47,46 +47,20 @@
 //! * `Command::spawn` is synchronous (fork/exec does not wait for the
 //!   child); the `create_subprocess_*` shortcuts are `async` as in asyncio.
 
-#![cfg_attr(loom, allow(missing_docs, dead_code))]
-
+mod command;
+mod communicate;
+mod error;
 mod loom;
 mod orphan;
-
-#[cfg(not(loom))]
-mod command;
-#[cfg(not(loom))]
-mod communicate;
-#[cfg(not(loom))]
-mod error;
-#[cfg(not(loom))]
 mod pidfd;
-#[cfg(not(loom))]
 mod process;
-#[cfg(not(loom))]
 mod reaper;
-#[cfg(not(loom))]
 mod stdio;
-#[cfg(not(loom))]
 mod watch;
 
-#[cfg(not(loom))]
 pub use command::{create_subprocess_exec, create_subprocess_shell, Command};
-#[cfg(not(loom))]
 pub use error::{ProcessLookup, SpawnError};
-#[cfg(not(loom))]
 pub use process::Process;
-#[cfg(not(loom))]
 pub use reaper::orphans_pending;
-#[cfg(not(loom))]
 pub use stdio::Stdio;
-#[cfg(not(loom))]
 pub use watch::Watcher;
-
-/// The orphan queue, for the loom model in `hive-loom-tests` (under loom
-/// only the queue is built: the rest needs `hive::signal`, which loom
-/// builds leave out).
-#[cfg(loom)]
-#[doc(hidden)]
-pub mod __loom {
-    pub use crate::orphan::{OrphanQueue, Reap};
-}

@@ -10,7 +10,9 @@
 //! has already decided to stop (the lost-wakeup this module exists to
 //! avoid; `loom-tests/tests/process_orphans.rs` checks it).
 //!
-//! The items are `pub` only for that model (`__loom`); the module is private.
+//! This file depends on nothing but `crate::loom::sync::Mutex`, so the
+//! model compiles it on its own (`#[path]`) under loom, without building
+//! the rest of hive-process (pidfds, signals, pipes) under loom.
 
 use crate::loom::sync::Mutex;
 
@@ -81,12 +83,6 @@ impl<C: Reap> OrphanQueue<C> {
     /// Orphans not reaped yet.
     pub fn len(&self) -> usize {
         self.state.lock().orphans.len()
-    }
-
-    /// No orphan waiting.
-    #[cfg_attr(not(loom), allow(dead_code))] // only the loom model asks
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -178,6 +178,14 @@ impl Runtime {
         crate::signal::signal_in(&self.shared, crate::signal::SignalKind::interrupt()).ok()
     }
 
+    /// Under loom, no Ctrl-C source. Why the model build must differ here:
+    /// `hive::signal` is not built under loom, because its registry is
+    /// process-global (a `static` lock, and OS handlers installed through
+    /// signal-hook) and loom's objects cannot outlive the one execution that
+    /// made them. Nothing is lost to the models: none runs `Runtime::run`
+    /// (they drive the scheduler, task cell, blocking pool and reactor
+    /// internals directly), and a model's threads are never the process's
+    /// `main` thread, so the shipped function above would return `None` too.
     #[cfg(loom)]
     fn listen_for_ctrl_c(&self) -> Option<std::convert::Infallible> {
         None
@@ -409,6 +417,7 @@ impl Runtime {
                 report.loops_detached += 1;
             }
         }
+        // No signal registry under loom (see `listen_for_ctrl_c`).
         #[cfg(not(loom))]
         shared.signals.close();
         report.blocking_detached = shared.blocking.shutdown(deadline);

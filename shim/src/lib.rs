@@ -1,0 +1,31 @@
+//! # hive-loom-shim
+//!
+//! The one place hive imports its concurrency primitives from. Each crate
+//! re-exports this crate as its `crate::loom` module, so call sites read
+//! `use crate::loom::sync::Mutex` everywhere and CI's guard allows atomics
+//! and `parking_lot` in this crate only.
+//!
+//! Normally these are `std`'s atomics, `Arc` and threads and
+//! `parking_lot`'s locks. Under `--cfg loom` they are loom's, so the code
+//! that ships is the code the models in `hive-loom-tests` check. Both
+//! builds expose the same API: where loom's differs from `parking_lot`'s
+//! (poisoning, the `Condvar` wait signature, `UnsafeCell` access through
+//! closures), the wrappers here take loom's shape or `parking_lot`'s and
+//! give it to both.
+//!
+//! ```
+//! use hive_loom_shim::sync::{Arc, Mutex};
+//! let counter = Arc::new(Mutex::new(0));
+//! *counter.lock() += 1;
+//! assert_eq!(*counter.lock(), 1);
+//! ```
+
+#[cfg(not(loom))]
+mod std_impl;
+#[cfg(not(loom))]
+pub use std_impl::*;
+
+#[cfg(loom)]
+mod loom_impl;
+#[cfg(loom)]
+pub use loom_impl::*;
