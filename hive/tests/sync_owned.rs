@@ -28,7 +28,11 @@ fn a_permit_moves_into_a_spawned_task_and_is_released_when_it_ends() {
             }));
         }
         started.wait().await;
-        assert_eq!(sem.available_permits(), 0, "both permits are in the workers");
+        assert_eq!(
+            sem.available_permits(),
+            0,
+            "both permits are in the workers"
+        );
         assert!(sem.clone().try_acquire_owned().is_none());
         finish.set();
         for worker in workers {

@@ -31,7 +31,9 @@ fn signal_tasks_are_not_listed() {
         assert_eq!(all, ["main", "mine"]);
         assert_eq!(dumped, ["main", "mine"]);
         mine.cancel();
-        assert!(hive::get_running_loop().unwrap().remove_signal_handler(SignalKind::user_defined2()));
+        assert!(hive::get_running_loop()
+            .unwrap()
+            .remove_signal_handler(SignalKind::user_defined2()));
     })
     .unwrap();
 }
