@@ -44,6 +44,10 @@
 //! * `returncode()` is what `wait`/`try_wait`/`communicate` saw; asyncio
 //!   updates it in the background.
 //! * `communicate` takes the piped streams out of the `Process`.
+//! * `wait` and `communicate` hold the `Process` mutably, so another task
+//!   signals it through a [`KillHandle`] ([`Process::kill_handle`]); after
+//!   the child was reaped it fails with [`ProcessLookup`], as asyncio
+//!   raises `ProcessLookupError`.
 //! * `Command::spawn` is synchronous (fork/exec does not wait for the
 //!   child); the `create_subprocess_*` shortcuts are `async` as in asyncio.
 
@@ -59,6 +63,10 @@ mod communicate;
 #[cfg(not(loom))]
 mod error;
 #[cfg(not(loom))]
+mod gate;
+#[cfg(not(loom))]
+mod kill_handle;
+#[cfg(not(loom))]
 mod pidfd;
 #[cfg(not(loom))]
 mod process;
@@ -73,6 +81,8 @@ mod watch;
 pub use command::{create_subprocess_exec, create_subprocess_shell, Command};
 #[cfg(not(loom))]
 pub use error::{ProcessLookup, SpawnError};
+#[cfg(not(loom))]
+pub use kill_handle::KillHandle;
 #[cfg(not(loom))]
 pub use process::Process;
 #[cfg(not(loom))]
