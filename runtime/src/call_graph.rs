@@ -486,7 +486,7 @@ pub fn dump_tasks() -> Vec<TaskDump> {
     match context::current_shared() {
         Some(shared) => {
             let now = crate::task::age_clock::now_nanos();
-            let internal = shared.signals.internal_tasks();
+            let internal = crate::task::info::internal_tasks(&shared);
             let tasks = shared.registry.snapshot();
             tasks
                 .iter()
