@@ -33,7 +33,11 @@ fn child() -> ! {
             }
         }
         let _cleanup = Cleanup;
-        println!("ready");
+        // The runtime's own Ctrl-C watcher is no task of the user's: asyncio's
+        // all_tasks() lists only main here.
+        let listed: Vec<String> = hive::all_tasks().iter().map(|t| t.name()).collect();
+        let dumped: Vec<String> = hive::dump_tasks().into_iter().map(|t| t.name).collect();
+        println!("ready {listed:?} {dumped:?}");
         std::future::pending::<()>().await;
     });
     match result {
@@ -55,7 +59,11 @@ fn parent() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    assert_eq!(
+        lines.next().unwrap().unwrap(),
+        r#"ready ["main"] ["main"]"#,
+        "all_tasks / dump_tasks list only the user's tasks"
+    );
     // SAFETY: kill only sends SIGINT to our own child process.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     let deadline = Instant::now() + Duration::from_secs(20);

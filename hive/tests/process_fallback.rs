@@ -86,3 +86,25 @@ fn dropped_children_are_reaped_without_pidfd() {
     .unwrap();
     wait_until_gone(&pids);
 }
+
+#[test]
+fn a_kill_handle_signals_by_pid_until_the_reap_and_then_refuses() {
+    force_sigchld();
+    hive::run(async {
+        let mut p = Command::new("sleep").arg("30").spawn().unwrap();
+        assert_eq!(p.watcher(), Watcher::Sigchld);
+        let handle = p.kill_handle();
+        let killer = handle.clone();
+        let kill = hive::spawn(async move { killer.kill() });
+        let status = bounded("wait", p.wait()).await.unwrap();
+        kill.await.unwrap().unwrap();
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        // Reaped: kill(2) on the pid could hit a stranger now; it is refused.
+        let err = handle.kill().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+        assert!(err
+            .get_ref()
+            .is_some_and(|e| e.is::<hive::process::ProcessLookup>()));
+    })
+    .unwrap();
+}

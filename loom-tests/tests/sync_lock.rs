@@ -87,3 +87,28 @@ fn noop_waker() -> Waker {
     }
     Waker::from(std::sync::Arc::new(Noop))
 }
+
+#[test]
+fn owned_guard_released_on_another_thread_hands_off_to_the_waiter() {
+    loom::model(|| {
+        // The owned forms take a `std` Arc (their receiver type); the
+        // permits inside are loom's.
+        let mutex = std::sync::Arc::new(Mutex::new(0usize));
+        let guard = mutex.clone().try_lock_owned().expect("fresh mutex");
+        let mut waiter = Box::pin(mutex.clone().lock_owned());
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        assert!(waiter.as_mut().poll(&mut cx).is_pending());
+        // The guard moves to another thread, which writes and releases.
+        let writer = thread::spawn(move || {
+            let mut guard = guard;
+            *guard += 1;
+        });
+        writer.join().unwrap();
+        match waiter.as_mut().poll(&mut cx) {
+            Poll::Ready(guard) => assert_eq!(*guard, 1),
+            Poll::Pending => panic!("the release on the other thread handed the mutex over"),
+        }
+        assert!(!mutex.locked());
+    });
+}

@@ -1,6 +1,7 @@
 //! Addresses: what `connect`/`bind` accept, and `lookup_host` on the
 //! blocking pool.
 
+use crate::conn::Addr;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
@@ -8,6 +9,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV
 /// `(ip, port)` pair, a `"host:port"` string, `(host, port)`, or a slice of
 /// `SocketAddr`s. Literal addresses resolve at once; host names resolve on
 /// the blocking pool (asyncio's `getaddrinfo` in the default executor).
+///
+/// An [`Addr`] (what [`Server::local_addrs`](crate::Server::local_addrs)
+/// and `peer_addr` return) is one too, TCP or Unix: `open_connection` and
+/// `create_connection` connect to a Unix one by its path, so connecting to
+/// a server just started needs no conversion. Calls that need an IP
+/// address (binding, UDP, `lookup_host`) refuse a Unix one with
+/// `InvalidInput`.
 ///
 /// ```
 /// # hive::run(async {
@@ -24,6 +32,9 @@ pub(crate) mod sealed {
     pub enum Target {
         Resolved(Vec<SocketAddr>),
         Name(String, Option<u16>),
+        /// A Unix socket address ([`Addr::Unix`]): only the stream
+        /// connectors accept it (as a path); IP-only calls refuse it.
+        Unix(std::os::unix::net::SocketAddr),
     }
 
     /// Converts the argument (private: keeps the trait's shape ours).
@@ -89,6 +100,23 @@ impl Sealed for Target {
     }
 }
 
+impl ToSocketAddrs for Addr {}
+impl Sealed for Addr {
+    fn target(self) -> Target {
+        match self {
+            Addr::Inet(a) => Target::Resolved(vec![a]),
+            Addr::Unix(a) => Target::Unix(a),
+        }
+    }
+}
+
+impl ToSocketAddrs for &Addr {}
+impl Sealed for &Addr {
+    fn target(self) -> Target {
+        self.clone().target()
+    }
+}
+
 impl ToSocketAddrs for String {}
 impl Sealed for String {
     fn target(self) -> Target {
@@ -147,5 +175,18 @@ pub(crate) async fn resolve(target: Target) -> io::Result<Vec<SocketAddr>> {
             .map_err(|e| io::Error::other(format!("name resolution did not finish: {e}")))??;
             Ok(found)
         }
+        Target::Unix(addr) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            match addr.as_pathname() {
+                Some(path) => format!(
+                    "{} is a Unix socket address, but this call needs an IP address: \
+                     connect to it with open_connection / create_connection (or UnixStream::connect)",
+                    path.display()
+                ),
+                None => "an unnamed Unix socket address names nothing to connect to: \
+                         use the path the server listens on"
+                    .to_owned(),
+            },
+        )),
     }
 }

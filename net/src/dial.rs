@@ -23,6 +23,21 @@ pub(crate) enum Endpoint {
     Unix(PathBuf),
 }
 
+impl Endpoint {
+    /// A stream connector's endpoint for `target`: a Unix address (an
+    /// [`Addr::Unix`](crate::Addr) from `Server::local_addrs`) connects by
+    /// its path; an unnamed one stays a target that fails with advice.
+    pub(crate) fn stream(target: Target) -> Endpoint {
+        match target {
+            Target::Unix(addr) => match addr.as_pathname() {
+                Some(path) => Endpoint::Unix(path.to_path_buf()),
+                None => Endpoint::Tcp(Target::Unix(addr)),
+            },
+            target => Endpoint::Tcp(target),
+        }
+    }
+}
+
 /// Everything a client connection needs before it exists.
 pub(crate) struct Dial {
     endpoint: Endpoint,
@@ -82,7 +97,7 @@ fn host_name(endpoint: &Endpoint) -> Option<String> {
             )
         }
         Endpoint::Tcp(Target::Resolved(addrs)) => addrs.first().map(|a| a.ip().to_string()),
-        Endpoint::Unix(_) => None,
+        Endpoint::Tcp(Target::Unix(_)) | Endpoint::Unix(_) => None,
     }
 }
 

@@ -505,7 +505,7 @@ pub(crate) fn start_protocol<P: Protocol + Send>(
 /// }
 /// # hive::run(async {
 /// let server = hive::net::start_server(|_r, w| async move { w.write(b"bye"); w.close(); }, "127.0.0.1:0").await.unwrap();
-/// let addr = server.local_addrs()[0].as_inet().unwrap();
+/// let addr = &server.local_addrs()[0];
 /// let (_transport, done) = hive::net::create_connection(Collect::default, addr).await.unwrap();
 /// assert_eq!(done.await.unwrap().0, b"bye");
 /// # }).unwrap();
@@ -516,7 +516,7 @@ where
     F: FnOnce() -> P,
     P: Protocol + Send,
 {
-    CreateConnection::new(Endpoint::Tcp(crate::addr::Sealed::target(addr)), factory)
+    CreateConnection::new(Endpoint::stream(crate::addr::Sealed::target(addr)), factory)
 }
 
 /// [`create_connection`] over a Unix socket (asyncio's `create_unix_connection`).

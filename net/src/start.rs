@@ -33,8 +33,8 @@ use std::pin::Pin;
 ///     w.write(&line);
 ///     w.drain().await.unwrap();
 /// }, "127.0.0.1:0").await.unwrap();
-/// let addr = server.local_addrs()[0].as_inet().unwrap();
-/// let (mut reader, writer) = hive::net::open_connection(addr).await.unwrap();
+/// // A server's address connects as it is (a Unix server's too).
+/// let (mut reader, writer) = hive::net::open_connection(&server.local_addrs()[0]).await.unwrap();
 /// writer.write(b"echo\n");
 /// writer.drain().await.unwrap();
 /// assert_eq!(reader.readline().await.unwrap(), b"echo\n");
@@ -42,7 +42,7 @@ use std::pin::Pin;
 /// ```
 #[doc(alias = "asyncio.open_connection")]
 pub fn open_connection(addr: impl ToSocketAddrs) -> OpenConnection {
-    OpenConnection::new(Endpoint::Tcp(addr.target()))
+    OpenConnection::new(Endpoint::stream(addr.target()))
 }
 
 /// Connects to a Unix socket and returns the reader/writer pair (options

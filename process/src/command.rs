@@ -2,6 +2,7 @@
 //! `create_subprocess_exec` and `create_subprocess_shell`.
 
 use crate::error::SpawnError;
+use crate::gate::Gate;
 use crate::process::Process;
 use crate::reaper::{self, Orphan};
 use crate::stdio::{self, Stdio};
@@ -347,7 +348,8 @@ impl Command {
             Err(err) => {
                 // Nobody will ever get a handle to this child: end it.
                 let _ = child.kill();
-                reaper::adopt(Orphan { child, pidfd: None });
+                let gate = Gate::new(pid, None);
+                reaper::adopt(Orphan { child, gate });
                 Err(SpawnError::Io(err))
             }
         }

@@ -44,12 +44,18 @@
 //! * `returncode()` is what `wait`/`try_wait`/`communicate` saw; asyncio
 //!   updates it in the background.
 //! * `communicate` takes the piped streams out of the `Process`.
+//! * `wait` and `communicate` hold the `Process` mutably, so another task
+//!   signals it through a [`KillHandle`] ([`Process::kill_handle`]); after
+//!   the child was reaped it fails with [`ProcessLookup`], as asyncio
+//!   raises `ProcessLookupError`.
 //! * `Command::spawn` is synchronous (fork/exec does not wait for the
 //!   child); the `create_subprocess_*` shortcuts are `async` as in asyncio.
 
 mod command;
 mod communicate;
 mod error;
+mod gate;
+mod kill_handle;
 mod loom;
 mod orphan;
 mod pidfd;
@@ -60,6 +66,7 @@ mod watch;
 
 pub use command::{create_subprocess_exec, create_subprocess_shell, Command};
 pub use error::{ProcessLookup, SpawnError};
+pub use kill_handle::KillHandle;
 pub use process::Process;
 pub use reaper::orphans_pending;
 pub use stdio::Stdio;

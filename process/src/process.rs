@@ -1,6 +1,8 @@
 //! `Process`: a running child, its pipes, and its exit.
 
-use crate::error::{reaped_elsewhere, ProcessLookup};
+use crate::error::reaped_elsewhere;
+use crate::gate::Gate;
+use crate::loom::sync::Arc;
 use crate::reaper::{self, Orphan};
 use crate::watch::{Watch, Watcher};
 use hive_net::{StreamReader, StreamWriter};
@@ -54,6 +56,8 @@ pub struct Process {
     inner: Option<Inner>,
     status: Option<ExitStatus>,
     kill_on_drop: bool,
+    /// Shared with `KillHandle`s and, once dropped, the reaper.
+    gate: Arc<Gate>,
 }
 
 struct Inner {
@@ -72,6 +76,7 @@ impl Process {
         ),
         kill_on_drop: bool,
     ) -> Process {
+        let gate = Gate::new(child.id(), watch.pidfd());
         Process {
             stdin,
             stdout,
@@ -80,13 +85,12 @@ impl Process {
             inner: Some(Inner { child, watch }),
             status: None,
             kill_on_drop,
+            gate,
         }
     }
 
-    fn inner(&mut self) -> &mut Inner {
-        self.inner
-            .as_mut()
-            .expect("a Process holds its child until dropped")
+    pub(crate) fn gate(&self) -> &Arc<Gate> {
+        &self.gate
     }
 
     /// The child's process id.
@@ -144,8 +148,11 @@ impl Process {
             return Poll::Ready(Ok(status));
         }
         let pid = self.pid;
-        let inner = self.inner();
-        let status = std::task::ready!(inner.watch.poll_exit(cx, &mut inner.child))
+        let inner = self
+            .inner
+            .as_mut()
+            .expect("a Process holds its child until dropped");
+        let status = std::task::ready!(inner.watch.poll_exit(cx, &mut inner.child, &self.gate))
             .map_err(|e| map_wait_error(e, pid))?;
         self.status = Some(status);
         Poll::Ready(Ok(status))
@@ -166,17 +173,23 @@ impl Process {
     pub fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
         if self.status.is_none() {
             let pid = self.pid;
+            let inner = self
+                .inner
+                .as_mut()
+                .expect("a Process holds its child until dropped");
             self.status = self
-                .inner()
-                .child
-                .try_wait()
+                .gate
+                .try_reap(&mut inner.child)
                 .map_err(|e| map_wait_error(e, pid))?;
         }
         Ok(self.status)
     }
 
-    /// Sends `signal` to the child (asyncio's `send_signal`). With a pidfd
-    /// this cannot reach another process that reused the pid.
+    /// Sends `signal` to the child (asyncio's `send_signal`). It cannot
+    /// reach another process that reused the pid: it goes through the pidfd
+    /// where there is one, and is serialized with the child's reap. To
+    /// signal while `wait` or `communicate` is pending, use a
+    /// [`kill_handle`](Process::kill_handle).
     ///
     /// # Errors
     /// [`ProcessLookup`] (kind `NotFound`) once the child was waited for;
@@ -193,28 +206,7 @@ impl Process {
     /// ```
     #[doc(alias = "Process.send_signal")]
     pub fn send_signal(&self, signal: SignalKind) -> io::Result<()> {
-        if let Some(status) = self.status {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                ProcessLookup {
-                    pid: self.pid,
-                    status,
-                },
-            ));
-        }
-        let Some(inner) = &self.inner else {
-            return Ok(());
-        };
-        match inner.watch.send_signal(self.pid, signal.as_raw()) {
-            // Exited but not reaped yet: the signal is moot, as kill(2) on
-            // a zombie is.
-            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
-            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{signal} is not a signal this OS knows; pick one from SignalKind"),
-            )),
-            r => r,
-        }
+        self.gate.signal(signal)
     }
 
     /// Asks the child to stop: SIGTERM (asyncio's `terminate`).
@@ -293,15 +285,17 @@ impl Drop for Process {
         let Some(Inner { child, watch }) = self.inner.take() else {
             return;
         };
+        // Off this loop's reactor; the pidfd itself lives on in the gate.
+        drop(watch);
         if self.status.is_some() {
             return; // reaped already
         }
         if self.kill_on_drop {
-            let _ = watch.send_signal(self.pid, libc::SIGKILL);
+            let _ = self.gate.send_raw(libc::SIGKILL);
         }
         reaper::adopt(Orphan {
             child,
-            pidfd: watch.into_pidfd(),
+            gate: self.gate.clone(),
         });
     }
 }

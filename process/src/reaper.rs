@@ -12,8 +12,9 @@
 //! shuts down drops every task's `Process`), and a job on the blocking
 //! pool would hold up `Runtime` shutdown for as long as a child runs.
 
+use crate::gate::Gate;
+use crate::loom::sync::Arc;
 use crate::orphan::{OrphanQueue, Reap};
-use crate::pidfd::PidFd;
 use std::os::fd::AsRawFd;
 use std::process::Child;
 use std::sync::OnceLock;
@@ -22,13 +23,15 @@ use std::time::Duration;
 /// A child whose `Process` is gone.
 pub(crate) struct Orphan {
     pub(crate) child: Child,
-    pub(crate) pidfd: Option<PidFd>,
+    /// Reaps go through the gate, so `KillHandle`s that outlive the
+    /// `Process` never signal a recycled pid.
+    pub(crate) gate: Arc<Gate>,
 }
 
 impl Reap for Orphan {
     fn try_reap(&mut self) -> bool {
         // An error is ECHILD: someone else reaped it, nothing left to do.
-        !matches!(self.child.try_wait(), Ok(None))
+        !matches!(self.gate.try_reap(&mut self.child), Ok(None))
     }
 }
 
@@ -86,7 +89,7 @@ fn run(queue: &OrphanQueue<Orphan>) {
 fn wait_for_an_exit(queue: &OrphanQueue<Orphan>, timeout: Duration) -> bool {
     let mut fds = Vec::new();
     queue.for_each(|o| {
-        if let Some(p) = &o.pidfd {
+        if let Some(p) = o.gate.pidfd() {
             fds.push(libc::pollfd {
                 fd: p.as_raw_fd(),
                 events: libc::POLLIN,

@@ -12,16 +12,19 @@
 //! this re-check (not counting signals) is what makes it correct, at the
 //! cost of O(children) `waitpid` calls per SIGCHLD.
 
+use crate::gate::Gate;
+use crate::loom::sync::Arc;
 use crate::pidfd::{self, PidFd};
 use hive_runtime::signal::{self, Signal, SignalKind};
 use hive_runtime::IoSource;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::process::{Child, ExitStatus};
 use std::task::{Context, Poll};
 
 /// How one child's exit is noticed.
 pub(crate) enum Watch {
-    Pidfd(IoSource<PidFd>),
+    Pidfd(IoSource<SharedPidFd>),
     Sigchld(Signal),
 }
 
@@ -62,7 +65,7 @@ impl Watch {
             return Ok(Watch::Sigchld(sig));
         }
         match PidFd::open(pid)? {
-            Some(fd) => Ok(Watch::Pidfd(IoSource::new(fd)?)),
+            Some(fd) => Ok(Watch::Pidfd(IoSource::new(SharedPidFd(Arc::new(fd)))?)),
             None => Ok(Watch::Sigchld(sigchld()?)),
         }
     }
@@ -74,18 +77,28 @@ impl Watch {
         }
     }
 
-    /// Ready with the exit status once `child` has exited and is reaped.
+    /// The pidfd, for the child's [`Gate`] (signals, the reaper).
+    pub(crate) fn pidfd(&self) -> Option<Arc<PidFd>> {
+        match self {
+            Watch::Pidfd(io) => Some(io.get_ref().0.clone()),
+            Watch::Sigchld(_) => None,
+        }
+    }
+
+    /// Ready with the exit status once `child` has exited and is reaped
+    /// (through `gate`, so signals never race the reap).
     pub(crate) fn poll_exit(
         &mut self,
         cx: &mut Context<'_>,
         child: &mut Child,
+        gate: &Gate,
     ) -> Poll<io::Result<ExitStatus>> {
         // Already exited (or reaped by an earlier call): no readiness needed.
-        if let Some(status) = child.try_wait()? {
+        if let Some(status) = gate.try_reap(child)? {
             return Poll::Ready(Ok(status));
         }
         match self {
-            Watch::Pidfd(io) => io.poll_read_with(cx, |_| match child.try_wait() {
+            Watch::Pidfd(io) => io.poll_read_with(cx, |_| match gate.try_reap(child) {
                 Ok(Some(status)) => Ok(status),
                 Ok(None) => Err(io::ErrorKind::WouldBlock.into()),
                 Err(err) => Err(err),
@@ -93,7 +106,7 @@ impl Watch {
             Watch::Sigchld(sig) => loop {
                 match sig.poll_recv(cx) {
                     Poll::Ready(Some(())) => {
-                        if let Some(status) = child.try_wait()? {
+                        if let Some(status) = gate.try_reap(child)? {
                             return Poll::Ready(Ok(status));
                         }
                     }
@@ -111,31 +124,32 @@ impl Watch {
             },
         }
     }
+}
 
-    /// Sends `signal` to the child (by pidfd where there is one: immune to
-    /// pid reuse).
-    pub(crate) fn send_signal(&self, pid: u32, signal: i32) -> io::Result<()> {
-        match self {
-            Watch::Pidfd(io) => io.get_ref().send_signal(signal),
-            Watch::Sigchld(_) => {
-                let pid = libc::pid_t::try_from(pid)
-                    .map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
-                // SAFETY: kill(2) only sends a signal. The child is not reaped
-                // yet (the caller checked), so `pid` is still ours.
-                if unsafe { libc::kill(pid, signal) } < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(())
-                }
-            }
-        }
+/// The child's pidfd as the reactor sees it: shared with its [`Gate`], so
+/// that a `KillHandle` or the reaper can still use it after the `Process`
+/// deregistered it.
+#[derive(Debug)]
+pub(crate) struct SharedPidFd(Arc<PidFd>);
+
+impl mio::event::Source for SharedPidFd {
+    fn register(
+        &mut self,
+        registry: &mio::Registry,
+        token: mio::Token,
+        interests: mio::Interest,
+    ) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
     }
-
-    /// The pidfd, deregistered, for the reaper to wait on.
-    pub(crate) fn into_pidfd(self) -> Option<PidFd> {
-        match self {
-            Watch::Pidfd(io) => Some(io.into_inner()),
-            Watch::Sigchld(_) => None,
-        }
+    fn reregister(
+        &mut self,
+        registry: &mio::Registry,
+        token: mio::Token,
+        interests: mio::Interest,
+    ) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
+    }
+    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
+        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
     }
 }

@@ -471,7 +471,8 @@ fn dump(task: &TaskRef, now: u64) -> Option<TaskDump> {
 }
 
 /// Every live task of the current runtime, in spawn order, with its loop,
-/// state and age; empty outside a runtime.
+/// state and age; empty outside a runtime. Like [`all_tasks`](crate::all_tasks)
+/// it leaves out the runtime's own signal tasks.
 ///
 /// ```
 /// # hive::run(async {
@@ -485,8 +486,13 @@ pub fn dump_tasks() -> Vec<TaskDump> {
     match context::current_shared() {
         Some(shared) => {
             let now = crate::task::age_clock::now_nanos();
+            let internal = crate::task::info::internal_tasks(&shared);
             let tasks = shared.registry.snapshot();
-            tasks.iter().filter_map(|task| dump(task, now)).collect()
+            tasks
+                .iter()
+                .filter(|task| !internal.contains(&task.header().id))
+                .filter_map(|task| dump(task, now))
+                .collect()
         }
         None => Vec::new(),
     }

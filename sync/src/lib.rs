@@ -51,6 +51,11 @@
 //!   it even when cancelled). `notify` takes the guard as proof that the lock
 //!   is held, instead of raising `RuntimeError`.
 //! - No overtaking, as above.
+//! - Owned guards: `acquire_owned` / `lock_owned` (tokio's names) take the
+//!   primitive by `Arc` and return a `'static` guard ([`OwnedLockGuard`],
+//!   [`OwnedMutexGuard`], [`OwnedSemaphorePermit`]) that can move into a
+//!   spawned task or live in a struct; they wait in the same FIFO queue.
+//!   [`Condition`] has none: its `wait` ties the guard to the condition.
 //! - Queues are cheap [`Clone`] handles (an `Arc` inside); the other
 //!   primitives are plain values to put in an `Arc` or a `static`-like owner.
 //!
@@ -77,6 +82,7 @@ mod event;
 mod lock;
 mod loom;
 mod mutex;
+mod owned;
 mod permits;
 mod queue;
 mod semaphore;
@@ -93,5 +99,6 @@ pub use error::{
 pub use event::{Event, EventWait};
 pub use lock::{Lock, LockGuard};
 pub use mutex::{Mutex, MutexGuard};
+pub use owned::{OwnedLockGuard, OwnedMutexGuard, OwnedSemaphorePermit};
 pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use semaphore::{BoundedSemaphore, Semaphore, SemaphorePermit};

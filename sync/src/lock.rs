@@ -29,7 +29,7 @@ use crate::permits::Permits;
 /// ```
 #[doc(alias = "asyncio.Lock")]
 pub struct Lock {
-    permits: Permits,
+    pub(crate) permits: Permits,
 }
 
 impl Lock {

@@ -25,8 +25,8 @@ use crate::permits::Permits;
 /// .unwrap();
 /// ```
 pub struct Mutex<T> {
-    permits: Permits,
-    data: UnsafeCell<T>,
+    pub(crate) permits: Permits,
+    pub(crate) data: UnsafeCell<T>,
 }
 
 // SAFETY: the mutex hands out access to `T` to one guard at a time (one

@@ -34,7 +34,7 @@ use crate::permits::Permits;
 /// ```
 #[doc(alias = "asyncio.Semaphore")]
 pub struct Semaphore {
-    permits: Permits,
+    pub(crate) permits: Permits,
 }
 
 impl Semaphore {
@@ -198,7 +198,7 @@ impl fmt::Debug for Semaphore {
 /// ```
 #[doc(alias = "asyncio.BoundedSemaphore")]
 pub struct BoundedSemaphore {
-    permits: Permits,
+    pub(crate) permits: Permits,
     bound: usize,
 }
 

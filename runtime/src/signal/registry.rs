@@ -96,6 +96,16 @@ pub(crate) fn listening(signal: i32, delta: isize) -> io::Result<()> {
 }
 
 impl RuntimeSignals {
+    /// The ids of the tasks this runtime runs for its own signal machinery
+    /// (each signal's reader, each `add_signal_handler` callback), which
+    /// `all_tasks`/`dump_tasks` leave out as asyncio does. Asked only by
+    /// those listings, so spawning a user task pays nothing for it.
+    pub(crate) fn internal_tasks(&self) -> Vec<crate::task::TaskId> {
+        let mut ids: Vec<_> = self.routes.lock().values().map(|r| r.reader.id()).collect();
+        ids.extend(self.handlers.lock().values().map(Task::id));
+        ids
+    }
+
     /// Subscribes a new mailbox to `kind`, setting up the route if needed.
     pub(crate) fn subscribe(
         &self,

@@ -114,7 +114,9 @@ pub fn current_task() -> Option<TaskInfo> {
 }
 
 /// Every task of the current runtime that is not done yet (asyncio's
-/// `all_tasks`), in spawn order; empty outside a runtime.
+/// `all_tasks`), in spawn order; empty outside a runtime. The runtime's own
+/// tasks (signal readers, such as the Ctrl-C watcher of `hive::run`, and
+/// `add_signal_handler` callbacks) are not listed, as asyncio's are not.
 ///
 /// ```
 /// # hive::run(async {
@@ -125,13 +127,28 @@ pub fn current_task() -> Option<TaskInfo> {
 #[doc(alias = "asyncio.all_tasks")]
 pub fn all_tasks() -> Vec<TaskInfo> {
     match context::current_shared() {
-        Some(shared) => shared
-            .registry
-            .snapshot()
-            .into_iter()
-            .filter(|t| !t.is_done())
-            .map(TaskInfo)
-            .collect(),
+        Some(shared) => {
+            let internal = internal_tasks(&shared);
+            shared
+                .registry
+                .snapshot()
+                .into_iter()
+                .filter(|t| !t.is_done() && !internal.contains(&t.header().id))
+                .map(TaskInfo)
+                .collect()
+        }
         None => Vec::new(),
+    }
+}
+
+/// The runtime's own tasks, which the listings leave out (none under loom,
+/// whose builds have no signals).
+pub(crate) fn internal_tasks(shared: &crate::shared::Shared) -> Vec<TaskId> {
+    #[cfg(not(loom))]
+    return shared.signals.internal_tasks();
+    #[cfg(loom)]
+    {
+        let _ = shared;
+        Vec::new()
     }
 }
