@@ -215,7 +215,10 @@ fn the_into_forms_append_to_the_callers_buffer_and_keep_the_same_rules() {
         b.write_all(b"one\r\ntwo\nthree;12345678").await.unwrap();
         let mut out = Vec::new();
         // Several separators, split reads, appended in order.
-        let n = r.read_until_into([&b"\r\n"[..], b"\n"], &mut out).await.unwrap();
+        let n = r
+            .read_until_into([&b"\r\n"[..], b"\n"], &mut out)
+            .await
+            .unwrap();
         assert_eq!((n, out.as_slice()), (5, &b"one\r\n"[..]));
         assert_eq!(r.readline_into(&mut out).await.unwrap(), 4);
         assert_eq!(r.read_until_into(b';', &mut out).await.unwrap(), 6);
