@@ -75,7 +75,7 @@ fn debug_mode_warns_about_slow_polls_naming_the_task_and_spans_name_tasks() {
     // (a poll the OS preempted takes long), so the count is of its warnings.
     let slow: Vec<_> = lines
         .iter()
-        .filter(|l| l.starts_with("WARN") && l.contains("took") && l.contains("sluggish"))
+        .filter(|l| l.starts_with("WARN") && l.contains("executing task sluggish"))
         .collect();
     assert_eq!(slow.len(), 1, "{lines:#?}");
     assert!(slow[0].contains("sluggish"), "{slow:?}");
