@@ -2,7 +2,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Far above anything a loaded machine needs: only a hang reaches it.
+const HANG: Duration = Duration::from_secs(30);
 
 #[test]
 fn to_thread_runs_off_the_loop_and_returns_the_value() {
@@ -30,13 +33,19 @@ fn the_pool_grows_to_its_bound_and_queues_the_rest() {
     let running = Arc::new(AtomicUsize::new(0));
     let (p, r) = (peak.clone(), running.clone());
     rt.run(async move {
+        let deadline = Instant::now() + HANG;
         let jobs: Vec<_> = (0..12)
             .map(|_| {
                 let (p, r) = (p.clone(), r.clone());
                 hive::to_thread(move || {
                     let now = r.fetch_add(1, Ordering::SeqCst) + 1;
                     p.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(10));
+                    // Each job holds its thread until three ran at once, so
+                    // the peak cannot depend on how fast threads start; a
+                    // pool that never reaches three fails after `HANG`.
+                    while p.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
                     r.fetch_sub(1, Ordering::SeqCst);
                 })
             })
@@ -92,9 +101,11 @@ fn an_idle_thread_retires_after_its_keep_alive() {
                 .unwrap()
         })
         .unwrap();
-    // Bounded retries, not a timing assert: each pause outlasts the keep-alive,
-    // so the first thread retires unless the machine starves it every time.
-    let retired = (0..50).any(|_| {
+    // Retried until it retired, not a timing assert: each pause outlasts the
+    // keep-alive (that is what lets the thread retire), and only a thread
+    // that never retires within `HANG` fails.
+    let deadline = Instant::now() + HANG;
+    loop {
         std::thread::sleep(Duration::from_millis(60));
         let now = rt
             .run(async {
@@ -103,9 +114,14 @@ fn an_idle_thread_retires_after_its_keep_alive() {
                     .unwrap()
             })
             .unwrap();
-        now != first
-    });
-    assert!(retired, "the idle blocking thread never retired");
+        if now != first {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the idle blocking thread never retired"
+        );
+    }
     // Retired threads are reaped (joined) on the next submission.
     assert_eq!(rt.metrics().blocking_threads, 1);
 }

@@ -3,6 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod wait_support;
+use wait_support::{wait_until_every_loop_parks, HANG};
+
 type Log = Arc<Mutex<Vec<&'static str>>>;
 type Callback = Box<dyn FnOnce() + Send>;
 
@@ -79,16 +82,21 @@ fn call_later_fires_in_deadline_order_and_not_early() {
         let (log, push) = log();
         let start = lp.time();
         let fired_at = Arc::new(Mutex::new(None));
-        let f = fired_at.clone();
+        let last_fired = Arc::new(hive::sync::Event::new());
+        let (f, done) = (fired_at.clone(), last_fired.clone());
         lp.call_later(Duration::from_millis(20), move || {
-            *f.lock().unwrap() = Some(Instant::now())
+            *f.lock().unwrap() = Some(Instant::now());
+            done.set();
         });
         lp.call_later(Duration::from_millis(15), push("15ms"));
         lp.call_later(Duration::from_millis(5), push("5ms"));
         let same = lp.time() + Duration::from_millis(10);
         lp.call_at(same, push("10ms-a"));
         lp.call_at(same, push("10ms-b"));
-        hive::sleep(Duration::from_millis(40)).await;
+        // The latest callback ran: in deadline order, so did all the others.
+        hive::timeout(HANG, last_fired.wait())
+            .await
+            .expect("the 20 ms callback never ran");
         assert_eq!(*log.lock().unwrap(), ["5ms", "10ms-a", "10ms-b", "15ms"]);
         assert!(fired_at.lock().unwrap().unwrap() >= start + Duration::from_millis(20));
     })
@@ -100,12 +108,12 @@ fn call_soon_threadsafe_wakes_an_idle_loop_from_another_thread() {
     let rt = hive::Runtime::builder().loops(1).build().unwrap();
     let lp = rt.get_loop(rt.loop_ids()[0]).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::sleep(Duration::from_millis(10)); // let the loop park
+    wait_until_every_loop_parks(&rt, &[0]); // idle: the call must wake it
     lp.call_soon_threadsafe(move || {
         tx.send(std::thread::current().name().map(str::to_owned))
             .unwrap()
     });
-    let name = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    let name = rx.recv_timeout(HANG).unwrap();
     assert_eq!(name.as_deref(), Some("hive-loop-0"));
 }
 

@@ -91,7 +91,7 @@ fn happy_eyeballs_starts_the_next_address_while_the_first_hangs() {
         let started = Instant::now();
         let s = ConnectOptions::new()
             .happy_eyeballs_delay(Some(Duration::from_millis(50)))
-            .timeout(Some(Duration::from_secs(10)))
+            .timeout(Some(Duration::from_secs(60)))
             .connect(vec![hole, good.local_addr().unwrap()])
             .await
             .unwrap();
@@ -102,7 +102,9 @@ fn happy_eyeballs_starts_the_next_address_while_the_first_hangs() {
             "the second attempt waited for the delay: {took:?}"
         );
         assert!(
-            took < Duration::from_secs(5),
+            // Half the time limit: generous on any machine, and a connect
+            // that waited for the first attempt would have taken all of it.
+            took < Duration::from_secs(30),
             "it did not wait for the first to time out: {took:?}"
         );
     })

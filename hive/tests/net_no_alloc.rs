@@ -1,9 +1,10 @@
 //! The steady-state echo path allocates nothing per message: raw sockets
 //! and the streams API, on a one-loop and a two-loop runtime. A counting
 //! global allocator counts every allocation in the process (both loops,
-//! both ends) over a measured window after a warm-up; the bound is a small
-//! constant, independent of the number of messages, so anything that
-//! allocated once per message (or once per few) would exceed it.
+//! both ends) over a measured window after a warm-up (the fewest of up to
+//! `WINDOWS` windows); the bound is a small constant, independent of the
+//! number of messages, so anything that allocated once per message (or once
+//! per few) would exceed it in every window.
 
 use hive::net::{StreamReader, StreamWriter, TcpListener, TcpStream};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -45,15 +46,27 @@ fn runtime(loops: usize) -> hive::Runtime {
     hive::Runtime::builder().loops(loops).build().unwrap()
 }
 
-/// Allocations during `measured`, which runs after `warm_up`.
-async fn count(
-    warm_up: impl std::future::Future<Output = ()>,
-    measured: impl std::future::Future<Output = ()>,
-) -> usize {
-    warm_up.await;
-    let before = ALLOCATIONS.load(Relaxed);
-    measured.await;
-    ALLOCATIONS.load(Relaxed) - before
+/// Measured windows at most: allocating per message shows in every one of
+/// them, a one-off growth (more likely when a loaded machine lets messages
+/// pile up in a queue) in one. Under load, 4 parallel copies of this binary
+/// saw a single window of 18.
+const WINDOWS: usize = 3;
+
+/// The fewest allocations any run of `$rounds` (an awaited expression) saw,
+/// over up to `WINDOWS` runs, stopping at the first within `ALLOWED`.
+macro_rules! fewest {
+    ($rounds:expr) => {{
+        let mut fewest = usize::MAX;
+        for _ in 0..WINDOWS {
+            let before = ALLOCATIONS.load(Relaxed);
+            $rounds;
+            fewest = fewest.min(ALLOCATIONS.load(Relaxed) - before);
+            if fewest <= ALLOWED {
+                break;
+            }
+        }
+        fewest
+    }};
 }
 
 async fn raw_rounds(client: &TcpStream, rounds: usize) {
@@ -102,8 +115,8 @@ fn raw_echo(loops: usize) -> usize {
                     server.write_all(&buf[..n]).await.unwrap();
                 }
             });
-            let allocations =
-                count(raw_rounds(&client, WARM_UP), raw_rounds(&client, MEASURED)).await;
+            raw_rounds(&client, WARM_UP).await;
+            let allocations = fewest!(raw_rounds(&client, MEASURED).await);
             drop(client);
             echo.await.unwrap();
             allocations
@@ -129,9 +142,7 @@ fn streams_echo(loops: usize) -> usize {
             });
             let (mut reader, writer) = StreamReader::from_tcp(client);
             stream_rounds(&mut reader, &writer, WARM_UP).await;
-            let before = ALLOCATIONS.load(Relaxed);
-            stream_rounds(&mut reader, &writer, MEASURED).await;
-            let allocations = ALLOCATIONS.load(Relaxed) - before;
+            let allocations = fewest!(stream_rounds(&mut reader, &writer, MEASURED).await);
             drop((reader, writer));
             echo.await.unwrap();
             allocations
@@ -164,9 +175,7 @@ fn server_echo(loops: usize, per_loop: bool) -> usize {
             let addr = server.local_addrs()[0].as_inet().unwrap();
             let (mut reader, writer) = hive::net::open_connection(addr).await.unwrap();
             stream_rounds(&mut reader, &writer, WARM_UP).await;
-            let before = ALLOCATIONS.load(Relaxed);
-            stream_rounds(&mut reader, &writer, MEASURED).await;
-            let allocations = ALLOCATIONS.load(Relaxed) - before;
+            let allocations = fewest!(stream_rounds(&mut reader, &writer, MEASURED).await);
             drop((reader, writer));
             server.close();
             server.wait_closed().await;

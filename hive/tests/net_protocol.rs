@@ -9,6 +9,20 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Waits until the recorded events satisfy `cond`; the deadline only turns
+/// a hang into a failure naming `what`.
+async fn wait_for(events: &Mutex<Vec<String>>, what: &str, cond: impl Fn(&[String]) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !cond(&events.lock().unwrap()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never came: {:?}",
+            events.lock().unwrap()
+        );
+        hive::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[derive(Default)]
 struct Recorder {
     events: Arc<Mutex<Vec<String>>>,
@@ -122,19 +136,12 @@ fn client_protocol_sees_pause_and_resume_writing_around_the_high_water_mark() {
         }
         assert!(t.get_write_buffer_size() > 64 * 1024);
         // The connection task reports the pause.
-        for _ in 0..200 {
-            if events.lock().unwrap().iter().any(|e| e == "pause") {
-                break;
-            }
-            hive::sleep(Duration::from_millis(5)).await;
-        }
+        wait_for(&events, "pause_writing", |e| e.iter().any(|e| e == "pause")).await;
         go_tx.send(()).unwrap();
-        for _ in 0..2000 {
-            if events.lock().unwrap().iter().any(|e| e == "resume") {
-                break;
-            }
-            hive::sleep(Duration::from_millis(5)).await;
-        }
+        wait_for(&events, "resume_writing", |e| {
+            e.iter().any(|e| e == "resume")
+        })
+        .await;
         t.close();
         hive::timeout(Duration::from_secs(20), done)
             .await
@@ -149,15 +156,22 @@ fn client_protocol_sees_pause_and_resume_writing_around_the_high_water_mark() {
 #[test]
 fn pause_reading_stops_data_received_until_resumed() {
     hive::run(async {
+        // The server sends "two" only once the client paused: how fast the
+        // client reacts to "one" cannot let "two" in before the pause.
+        let paused = Arc::new(hive::sync::Event::new());
+        let p = paused.clone();
         let server = start_server(
-            |_r, w| async move {
-                w.write(b"one");
-                w.drain().await.unwrap();
-                hive::sleep(Duration::from_millis(30)).await;
-                w.write(b"two");
-                w.drain().await.unwrap();
-                hive::sleep(Duration::from_millis(30)).await;
-                w.close();
+            move |_r, w| {
+                let paused = p.clone();
+                async move {
+                    w.write(b"one");
+                    w.drain().await.unwrap();
+                    paused.wait().await;
+                    w.write(b"two");
+                    w.drain().await.unwrap();
+                    hive::sleep(Duration::from_millis(30)).await;
+                    w.close();
+                }
             },
             "127.0.0.1:0",
         )
@@ -174,14 +188,12 @@ fn pause_reading_stops_data_received_until_resumed() {
         )
         .await
         .unwrap();
-        for _ in 0..400 {
-            if events.lock().unwrap().len() >= 2 {
-                break;
-            }
-            hive::sleep(Duration::from_millis(5)).await;
-        }
+        wait_for(&events, "data:one", |e| e.len() >= 2).await;
         t.pause_reading();
         assert!(!t.is_reading());
+        paused.set();
+        // Long enough for "two" to arrive were reading not paused; a slower
+        // machine only makes this check weaker, never wrong.
         hive::sleep(Duration::from_millis(120)).await;
         assert_eq!(
             events.lock().unwrap().clone(),

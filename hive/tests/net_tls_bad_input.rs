@@ -24,7 +24,11 @@ use tls_support::{exclusive, open_fds, run, Pki};
 /// The bound on every wait: far above what any step takes on loopback.
 const WAIT: Duration = Duration::from_secs(10);
 /// The servers' (and one client's) `ssl_handshake_timeout`.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_millis(300);
+/// Short enough that stalled clients are dropped quickly, long enough that a
+/// good client's handshake (50 at once, in a debug build, on a loaded
+/// machine) never runs into it: at 300 ms, 4 parallel copies of this binary
+/// on a shared 2-core machine saw good handshakes reset.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What a server handler in "drain" mode got from `read_to_end`.
 type Reports = Queue<io::Result<Vec<u8>>>;
@@ -295,7 +299,8 @@ fn stalled_handshakes_are_dropped_after_the_handshake_timeout() {
             assert!(started.elapsed() >= HANDSHAKE_TIMEOUT / 2, "{what}");
             let line = logged_once(since, me).await;
             assert!(line.contains("error=HandshakeTimeout"), "{what}: {line}");
-            assert!(line.contains("timed out after 300ms"), "{what}: {line}");
+            let after = format!("timed out after {HANDSHAKE_TIMEOUT:?}");
+            assert!(line.contains(&after), "{what}: {line}");
             f.assert_serves(what).await;
         }
     });
@@ -573,7 +578,7 @@ fn many_bad_connections_leave_nothing_behind() {
 
         // Settle: connection tasks end and sockets close soon after the
         // clients are gone (bounded poll, no sleeping on a guess).
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let now = (open_fds(), hive::all_tasks().len(), f.server.connections());
             if now.0.abs_diff(fds) <= 2 && now.1 <= tasks && now.2 == 0 {

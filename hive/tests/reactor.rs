@@ -20,6 +20,7 @@ fn read_with_waits_for_data_written_later_from_another_thread() {
     hive::run(async {
         let (a, b) = pair();
         let writer = std::thread::spawn(move || {
+            // Likely makes the read wait; the assertion holds either way.
             std::thread::sleep(std::time::Duration::from_millis(20));
             (&b).write_all(b"hello").unwrap();
             b

@@ -22,6 +22,7 @@ fn no_thread_fd_or_task_outlives_the_runtime() {
             .unwrap();
         rt.run(async {
             for _ in 0..8 {
+                // A blocking workload; no count depends on its length.
                 drop(hive::to_thread(|| {
                     std::thread::sleep(Duration::from_millis(5))
                 }));

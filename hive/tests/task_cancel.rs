@@ -4,6 +4,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Far above anything a loaded machine needs: only a hang reaches it.
+const HANG: Duration = Duration::from_secs(30);
+
 struct OnDrop<F: FnMut()>(F);
 impl<F: FnMut()> Drop for OnDrop<F> {
     fn drop(&mut self) {
@@ -16,17 +19,23 @@ fn cancel_drops_the_future_and_runs_destructors_on_its_loop() {
     let rt = hive::Runtime::builder().loops(2).build().unwrap();
     let home = rt.loop_ids()[1];
     let (tx, rx) = std::sync::mpsc::channel();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
     let task = rt
         .spawn_on_loop(home, async move {
             let _guard = OnDrop(move || tx.send(hive::current_loop_id()).unwrap());
+            started_tx.send(()).unwrap();
             hive::sleep(Duration::from_secs(3600)).await;
         })
         .unwrap();
-    rt.block_on(hive::sleep(Duration::from_millis(5))).unwrap();
+    // The guard exists only once the task ran: cancelling it before its
+    // first poll would drop the future without it.
+    started_rx
+        .recv_timeout(HANG)
+        .expect("the task never started");
     assert!(task.cancel());
     let err = rt.block_on(task).unwrap().unwrap_err();
     assert!(err.is_cancelled());
-    assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), Some(home));
+    assert_eq!(rx.recv_timeout(HANG).unwrap(), Some(home));
 }
 
 #[test]

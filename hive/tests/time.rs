@@ -91,7 +91,7 @@ fn a_timeout_can_be_rescheduled_from_inside_its_body() {
         let body = {
             let handle = handle.clone();
             async move {
-                handle.reschedule(Instant::now() + Duration::from_secs(5));
+                handle.reschedule(Instant::now() + Duration::from_secs(60));
                 hive::sleep(Duration::from_millis(30)).await;
                 "survived"
             }
@@ -100,7 +100,7 @@ fn a_timeout_can_be_rescheduled_from_inside_its_body() {
         let h = t.handle();
         let inner = async move {
             // Extend from inside, as asyncio's cm.reschedule(...) does.
-            h.reschedule(Instant::now() + Duration::from_secs(5));
+            h.reschedule(Instant::now() + Duration::from_secs(60));
         };
         inner.await;
         assert_eq!(t.await, Ok("survived"));
@@ -120,7 +120,9 @@ fn a_timeout_can_be_rescheduled_from_inside_its_body() {
 #[test]
 fn nested_timeouts_each_fire_for_their_own_deadline() {
     hive::run(async {
-        let outer = hive::timeout(Duration::from_millis(200), async {
+        // The outer deadline is far off: were both past when the loop next
+        // looked (a loaded machine), the outer one would rightly claim it.
+        let outer = hive::timeout(Duration::from_secs(60), async {
             hive::timeout(
                 Duration::from_millis(5),
                 hive::sleep(Duration::from_secs(10)),
