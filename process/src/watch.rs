@@ -132,6 +132,11 @@ impl Watch {
     }
 
     /// The pidfd, deregistered, for the reaper to wait on.
+    // Off Linux `PidFd` is an empty type, so the first arm cannot run.
+    #[cfg_attr(
+        not(any(target_os = "linux", target_os = "android")),
+        allow(unreachable_code)
+    )]
     pub(crate) fn into_pidfd(self) -> Option<PidFd> {
         match self {
             Watch::Pidfd(io) => Some(io.into_inner()),
