@@ -12,6 +12,7 @@
 //! rescuer must not keep is the loop's wake-up (its `mio::Waker`): it hands
 //! that back by waking the loop again.
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 use super::readiness::{ERROR, READABLE, READ_CLOSED, WRITABLE, WRITE_CLOSED};
 use std::io;
 
