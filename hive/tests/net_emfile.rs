@@ -33,7 +33,8 @@ fn emfile_child_server() {
         )
         .await
         .unwrap();
-        // Linux lists open fds in /proc; macOS and FreeBSD in /dev/fd.
+        // Linux lists open fds in /proc, macOS in /dev/fd (FreeBSD too,
+        // with fdescfs mounted).
         let fd_dir = if cfg!(target_os = "linux") {
             "/proc/self/fd"
         } else {
