@@ -67,10 +67,26 @@ pub(super) fn sendfile(sock: RawFd, file: RawFd, offset: i64, want: usize) -> io
     target_os = "dragonfly"
 ))]
 fn partial(rc: libc::c_int, sent: libc::off_t) -> io::Result<usize> {
+    partial_or(rc, sent, io::Error::last_os_error)
+}
+
+/// `partial`, with the error taken from `err` (so it is testable on Linux).
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    test
+))]
+fn partial_or(
+    rc: libc::c_int,
+    sent: libc::off_t,
+    err: impl FnOnce() -> io::Error,
+) -> io::Result<usize> {
     if rc == 0 || sent > 0 {
         Ok(usize::try_from(sent).unwrap_or(0))
     } else {
-        Err(io::Error::last_os_error())
+        Err(err())
     }
 }
 
@@ -111,4 +127,24 @@ pub(super) fn unsupported(err: &io::Error) -> bool {
         err.raw_os_error(),
         Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP | libc::EOPNOTSUPP | libc::ENOTSOCK)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partial_or;
+    use std::io;
+
+    fn eagain() -> io::Error {
+        io::Error::from_raw_os_error(libc::EAGAIN)
+    }
+
+    #[test]
+    fn bytes_sent_before_eagain_are_a_short_write_not_an_error() {
+        assert_eq!(partial_or(-1, 4096, eagain).unwrap(), 4096);
+        assert_eq!(partial_or(0, 10, eagain).unwrap(), 10);
+        // Success with nothing sent: the end of the file.
+        assert_eq!(partial_or(0, 0, eagain).unwrap(), 0);
+        let err = partial_or(-1, 0, eagain).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    }
 }
