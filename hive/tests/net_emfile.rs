@@ -33,7 +33,15 @@ fn emfile_child_server() {
         )
         .await
         .unwrap();
-        let open_fds = std::fs::read_dir("/proc/self/fd").unwrap().count() as u64;
+        // Linux lists open fds in /proc, macOS in /dev/fd (FreeBSD too,
+        // with fdescfs mounted).
+        let fd_dir = if cfg!(target_os = "linux") {
+            "/proc/self/fd"
+        } else {
+            "/dev/fd"
+        };
+        // rlim_t is u64 on Linux and macOS, i64 on FreeBSD.
+        let open_fds = std::fs::read_dir(fd_dir).unwrap().count() as libc::rlim_t;
         // Room for 3 connections (readdir's own fd is counted above).
         let limit = libc::rlimit {
             rlim_cur: open_fds + 2,

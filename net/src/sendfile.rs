@@ -8,6 +8,8 @@ use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 
+mod sys;
+
 const CHUNK: usize = 1 << 20;
 
 /// Sends `count` bytes of `file` (to its end with `None`) from `offset`
@@ -18,6 +20,11 @@ const CHUNK: usize = 1 << 20;
 /// inside the kernel. Where the kernel refuses (`EINVAL`, `ENOSYS`: a file
 /// system without support), it falls back to reading chunks on the
 /// blocking pool and writing them. Do not write to the writer meanwhile.
+///
+/// Each platform's own `sendfile(2)` is used: Linux's (sockets and pipes),
+/// macOS's and FreeBSD's (stream sockets only: pipes, and sockets those
+/// kernels refuse with `ENOTSUP`/`EOPNOTSUPP`/`ENOTSOCK`, take the same
+/// fallback).
 ///
 /// # Errors
 /// The connection's error, or the file's.
@@ -54,29 +61,19 @@ pub async fn sendfile(
     let file_fd = file.as_raw_fd();
     while pos < end {
         let want = usize::try_from(end - pos).unwrap_or(usize::MAX).min(CHUNK);
-        let mut off = i64::try_from(pos)
+        let off = i64::try_from(pos)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "offset too large"))?;
+        // The writer and `file` are borrowed for the whole call, so both
+        // fds stay open while the kernel uses them.
         let sent = poll_fn(|cx| {
-            core.conn.poll_write_fd(cx, &mut |sock| {
-                // SAFETY: both fds are open for the duration of the call
-                // (the writer and `file` are borrowed), and `off` is a
-                // valid i64 the kernel updates in place.
-                let n = unsafe { libc::sendfile(sock, file_fd, &mut off, want) };
-                if n < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(n as usize)
-                }
-            })
+            core.conn
+                .poll_write_fd(cx, &mut |sock| sys::sendfile(sock, file_fd, off, want))
         })
         .await;
         match sent {
             Ok(0) => break, // the file is shorter than expected
             Ok(n) => pos += n as u64,
-            Err(e)
-                if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS))
-                    && pos == offset =>
-            {
+            Err(e) if sys::unsupported(&e) && pos == offset => {
                 return fallback(file, writer, offset, end).await;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

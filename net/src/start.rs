@@ -75,7 +75,9 @@ pub fn open_unix_connection(path: impl AsRef<Path>) -> OpenConnection {
 ///   a busy connection's work may still move to an idle core, and one
 ///   listener is one port and one accept queue.
 /// * [`per_loop(true)`](StartServer::per_loop): one `SO_REUSEPORT` listener
-///   per loop; the kernel spreads connections by hash, and each connection's
+///   per loop; the kernel spreads connections by hash (Linux; FreeBSD's
+///   `SO_REUSEPORT_LB`; macOS does not balance them, so expect one loop
+///   to take most or all of them there), and each connection's
 ///   task is pinned to the loop that accepted it (thread-per-core). Use it
 ///   for many short, similar connections where locality beats balance
 ///   (no cross-core wakes at all), or when handlers hold `!Send`-friendly
@@ -497,7 +499,10 @@ fn tcp_listener(
 ) -> io::Result<crate::TcpListener> {
     let socket = TcpSocket::for_addr(addr)?;
     socket.set_reuseaddr(true)?;
-    if reuse_port {
+    if on.is_some() {
+        // A per_loop group: the kernel must spread connections over it.
+        socket.set_reuseport_balanced()?;
+    } else if reuse_port {
         socket.set_reuseport(true)?;
     }
     socket.bind(addr)?;

@@ -215,12 +215,40 @@ impl TcpSocket {
         Self::new(Domain::for_address(addr))
     }
 
+    /// Where `socket(2)` takes `SOCK_NONBLOCK | SOCK_CLOEXEC`, one call.
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "illumos"
+    ))]
     fn new(domain: Domain) -> io::Result<TcpSocket> {
         let socket = Socket::new(
             domain,
             Type::STREAM.nonblocking().cloexec(),
             Some(Protocol::TCP),
         )?;
+        Ok(TcpSocket { socket })
+    }
+
+    /// macOS (and other kernels without `SOCK_NONBLOCK`/`SOCK_CLOEXEC`):
+    /// socket2 sets close-on-exec (and, on Apple's, `SO_NOSIGPIPE`) right
+    /// after `socket(2)`, and non-blocking mode is one more `fcntl`.
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "illumos"
+    )))]
+    fn new(domain: Domain) -> io::Result<TcpSocket> {
+        let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_nonblocking(true)?;
         Ok(TcpSocket { socket })
     }
 
@@ -235,7 +263,9 @@ impl TcpSocket {
     }
 
     /// `SO_REUSEPORT`: several sockets listen on one port and the kernel
-    /// spreads connections over them (asyncio's `reuse_port=True`).
+    /// spreads connections over them (asyncio's `reuse_port=True`). Linux
+    /// spreads them by hash; macOS and FreeBSD let the sockets share the
+    /// port but do not spread connections over them.
     ///
     /// ```
     /// hive::net::TcpSocket::new_v4().unwrap().set_reuseport(true).unwrap();
@@ -243,6 +273,25 @@ impl TcpSocket {
     #[doc(alias = "reuse_port")]
     pub fn set_reuseport(&self, reuse: bool) -> io::Result<()> {
         self.socket.set_reuse_port(reuse)
+    }
+
+    /// Joins the group of listeners on this port that the kernel balances
+    /// connections over (`per_loop` servers): `SO_REUSEPORT` on Linux,
+    /// which hashes connections over the group.
+    #[cfg(not(target_os = "freebsd"))]
+    pub(crate) fn set_reuseport_balanced(&self) -> io::Result<()> {
+        // macOS has no balancing variant: there this shares the port and
+        // the kernel does not balance (README, "Platforms").
+        self.socket.set_reuse_port(true)
+    }
+
+    /// Joins the group of listeners on this port that the kernel balances
+    /// connections over (`per_loop` servers): FreeBSD's plain
+    /// `SO_REUSEPORT` only shares the port, `SO_REUSEPORT_LB` (FreeBSD 12+)
+    /// balances like Linux's.
+    #[cfg(target_os = "freebsd")]
+    pub(crate) fn set_reuseport_balanced(&self) -> io::Result<()> {
+        self.socket.set_reuse_port_lb(true)
     }
 
     /// `IPV6_V6ONLY` (IPv6 sockets only): refuse IPv4-mapped peers.

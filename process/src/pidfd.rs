@@ -6,24 +6,45 @@
 //! Where the kernel lacks them (older kernels, seccomp filters that refuse
 //! them) hive falls back to SIGCHLD (see `watch.rs`). Setting the
 //! environment variable `HIVE_PROCESS_WATCH=sigchld` forces the fallback.
+//!
+//! Other systems (macOS, the BSDs) have no pidfd that `std::process` gives
+//! us: kqueue's `EVFILT_PROC` is not a descriptor mio can register, and
+//! FreeBSD's process descriptors need `pdfork` instead of std's spawn. There
+//! `PidFd` is an empty type, never made, and every child is watched through
+//! SIGCHLD, the same fallback Linux uses without pidfds.
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, RawFd};
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use std::os::fd::{FromRawFd, OwnedFd};
 
 /// Not probed yet / works / the kernel (or a policy) refuses it.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 const UNKNOWN: u8 = 0;
+#[cfg(any(target_os = "linux", target_os = "android"))]
 const AVAILABLE: u8 = 1;
+#[cfg(any(target_os = "linux", target_os = "android"))]
 const UNAVAILABLE: u8 = 2;
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 static PIDFD: AtomicU8 = AtomicU8::new(UNKNOWN);
 
 /// A pidfd, as a mio source so an `IoSource` can watch it.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[derive(Debug)]
 pub(crate) struct PidFd(OwnedFd);
 
+/// No pidfds here: an empty type, so code holding an `Option<PidFd>` or a
+/// `Watch::Pidfd` builds unchanged and the compiler knows it is never one.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[derive(Debug)]
+pub(crate) enum PidFd {}
+
 /// False once `pidfd_open` failed for want of support, or when the
 /// fallback is forced: then don't try again for every child.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 pub(crate) fn worth_trying() -> bool {
     match PIDFD.load(Ordering::Relaxed) {
         UNKNOWN => {
@@ -38,6 +59,40 @@ pub(crate) fn worth_trying() -> bool {
     }
 }
 
+/// Never: there are no pidfds here, so children take SIGCHLD from the
+/// start (`watch::prepare` subscribes before spawning).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) fn worth_trying() -> bool {
+    false
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+impl PidFd {
+    /// Never a pidfd here.
+    ///
+    /// # Errors
+    /// None; the signature matches Linux's.
+    pub(crate) fn open(_pid: u32) -> io::Result<Option<PidFd>> {
+        Ok(None)
+    }
+
+    /// Unreachable: no `PidFd` exists to call it on.
+    ///
+    /// # Errors
+    /// None.
+    pub(crate) fn send_signal(&self, _signal: i32) -> io::Result<()> {
+        match *self {}
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+impl AsRawFd for PidFd {
+    fn as_raw_fd(&self) -> RawFd {
+        match *self {}
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
 impl PidFd {
     /// `pidfd_open(pid, 0)`; `None` where the kernel or a policy refuses
     /// pidfds (remembered for later children).
@@ -94,6 +149,7 @@ impl PidFd {
     }
 }
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 impl AsRawFd for PidFd {
     fn as_raw_fd(&self) -> RawFd {
         self.0.as_raw_fd()
@@ -107,7 +163,7 @@ impl mio::event::Source for PidFd {
         token: mio::Token,
         interests: mio::Interest,
     ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).register(registry, token, interests)
+        mio::unix::SourceFd(&self.as_raw_fd()).register(registry, token, interests)
     }
     fn reregister(
         &mut self,
@@ -115,9 +171,9 @@ impl mio::event::Source for PidFd {
         token: mio::Token,
         interests: mio::Interest,
     ) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).reregister(registry, token, interests)
+        mio::unix::SourceFd(&self.as_raw_fd()).reregister(registry, token, interests)
     }
     fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
-        mio::unix::SourceFd(&self.0.as_raw_fd()).deregister(registry)
+        mio::unix::SourceFd(&self.as_raw_fd()).deregister(registry)
     }
 }

@@ -59,6 +59,7 @@ pub fn wait_until_gone(pids: &[u32]) {
 }
 
 /// Whether this kernel lets us open pidfds (so hive should use them).
+#[cfg(any(target_os = "linux", target_os = "android"))]
 pub fn kernel_has_pidfd() -> bool {
     // SAFETY: pidfd_open on our own pid returns a new fd (closed at once)
     // or -1; no memory is touched.
@@ -70,4 +71,10 @@ pub fn kernel_has_pidfd() -> bool {
     } else {
         false
     }
+}
+
+/// Only Linux has pidfds: elsewhere hive always watches with SIGCHLD.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn kernel_has_pidfd() -> bool {
+    false
 }
