@@ -10,7 +10,6 @@
 // defined, not as public API.
 #![cfg_attr(loom, allow(missing_docs))]
 
-mod bell;
 mod blocking;
 mod builder;
 mod call_graph;
@@ -20,15 +19,13 @@ mod coop;
 mod error;
 mod event_loop;
 mod exception;
-mod idle;
 mod loom;
 mod metrics;
-mod parker;
-mod queue;
 mod reactor;
 mod registry;
 mod runner;
 mod runtime;
+mod scheduler;
 mod shared;
 #[cfg(not(loom))]
 pub mod signal;
@@ -81,12 +78,12 @@ pub mod __private {
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
-    pub use crate::bell::Bell;
+    pub use crate::scheduler::bell::Bell;
     pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
-    pub use crate::idle::{Idle, SearchState};
-    pub use crate::parker::{DriverWaker, Parker};
-    pub use crate::queue::{Injector, Local, Stealer};
+    pub use crate::scheduler::idle::{Idle, SearchState};
+    pub use crate::scheduler::parker::{DriverWaker, Parker};
+    pub use crate::scheduler::queue::{Injector, Local, Stealer};
     pub use crate::reactor::WatchRole;
     pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
     pub use crate::task::{Task, TaskError, TaskId};

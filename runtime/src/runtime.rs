@@ -9,7 +9,7 @@ use crate::loom::sync::Arc;
 use crate::metrics::{LoopMetrics, RuntimeMetrics};
 use crate::runner::block_on_thread;
 use crate::shared::Shared;
-use crate::task::spawn::{check_loop, spawn_inner, BuildThenRun};
+use crate::scheduler::spawn::{check_loop, spawn_inner, BuildThenRun};
 use crate::task::{Task, TaskError};
 use std::fmt;
 use std::future::Future;

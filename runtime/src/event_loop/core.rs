@@ -18,10 +18,10 @@ use super::callback::Callback;
 use super::{LoopShared, Pinned};
 use crate::context;
 use crate::coop;
-use crate::idle::SearchState;
+use crate::scheduler::idle::SearchState;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
-use crate::queue::Local;
+use crate::scheduler::queue::Local;
 use crate::reactor::{Harvest, ReadyLoops, RescueHandle, WAKE_TOKEN};
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, TaskRef};
@@ -52,22 +52,22 @@ pub(crate) struct LoopCore {
     /// loop stuck in a long poll holds it (as tokio's LIFO slot does).
     pub(crate) lifo: Cell<Option<Notified>>,
     /// Tasks run from `lifo` since the last one taken from elsewhere.
-    lifo_streak: Cell<u32>,
+    pub(crate) lifo_streak: Cell<u32>,
     pub(crate) ready: RefCell<VecDeque<Pinned>>,
     /// Set while dispatching I/O or timer wakes: local pushes then defer
     /// their sibling notification to one call after the batch.
     pub(crate) dispatching: Cell<bool>,
     pub(crate) deferred_notify: Cell<bool>,
-    search: RefCell<SearchState>,
-    polls: Cell<u64>,
+    pub(crate) search: RefCell<SearchState>,
+    pub(crate) polls: Cell<u64>,
     polls_since_io: Cell<u32>,
-    rng: Cell<u32>,
+    pub(crate) rng: Cell<u32>,
     poll: RefCell<mio::Poll>,
     events: RefCell<mio::Events>,
     have_events: Cell<bool>,
     harvest: RefCell<Harvest>,
     /// Loops the root instance reported ready while this loop watched.
-    ready_loops: RefCell<ReadyLoops>,
+    pub(crate) ready_loops: RefCell<ReadyLoops>,
     /// `Shared::clock_nanos` before which this loop does not look for
     /// stalled siblings again.
     next_rescue_at: Cell<u64>,
@@ -104,7 +104,7 @@ impl LoopCore {
         }
     }
 
-    fn state(&self) -> &LoopShared {
+    pub(crate) fn state(&self) -> &LoopShared {
         &self.shared.loops[self.index]
     }
 
@@ -151,20 +151,11 @@ impl LoopCore {
         }
     }
 
-    fn has_own_work(&self) -> bool {
+    pub(crate) fn has_own_work(&self) -> bool {
         !self.ready.borrow().is_empty()
             || self.has_lifo_task()
             || !self.local.is_empty()
             || !self.state().inbox.lock().is_empty()
-    }
-
-    /// Whether the LIFO slot holds a task (a read, where `take` + `set`
-    /// would write twice on every scheduling decision).
-    pub(crate) fn has_lifo_task(&self) -> bool {
-        // SAFETY: `LoopCore` is used only by its own thread and no
-        // reference into the cell is alive across this read (the cell's
-        // contents are only ever moved in and out by value).
-        unsafe { (*self.lifo.as_ptr()).is_some() }
     }
 
     fn drain_inbox(&self) {
@@ -172,103 +163,6 @@ impl LoopCore {
         if !inbox.is_empty() {
             self.ready.borrow_mut().append(&mut inbox);
         }
-    }
-
-    // ---- stealable work ------------------------------------------------------
-
-    fn next_stealable(&self) -> Option<Notified> {
-        if self.has_lifo_task() {
-            let task = self.lifo.take()?;
-            let streak = self.lifo_streak.get();
-            if streak < self.shared.config.lifo_polls_in_a_row {
-                self.lifo_streak.set(streak + 1);
-                return Some(task);
-            }
-            self.end_lifo_streak(task);
-        }
-        if self.lifo_streak.get() != 0 {
-            self.lifo_streak.set(0);
-        }
-        let shared = &*self.shared;
-        let counters = &self.state().counters;
-        if self.polls.get() % u64::from(shared.config.global_queue_interval) == 0 {
-            if let Some(task) = shared.injector.pop() {
-                counters.injector_pulls.add(1);
-                return Some(self.found_work(task));
-            }
-        }
-        if let Some(task) = self.local.pop() {
-            return Some(self.found_work(task));
-        }
-        if !shared.injector.is_empty() {
-            if let Some(task) = shared.injector.pop_batch_into(&self.local) {
-                counters.injector_pulls.add(1 + self.local.len() as u64);
-                return Some(self.found_work(task));
-            }
-        }
-        self.steal()
-    }
-
-    /// The slot's task has had its turns in a row: it waits behind the
-    /// queue, where a sibling may take it.
-    #[cold]
-    fn end_lifo_streak(&self, task: Notified) {
-        self.local.push(task);
-        if self.local.len() > 1 {
-            self.shared.notify_one();
-        }
-    }
-
-    fn steal(&self) -> Option<Notified> {
-        let shared = &*self.shared;
-        let loops = shared.loops.len();
-        if loops == 1
-            || !shared
-                .idle
-                .try_start_searching(&mut self.search.borrow_mut())
-        {
-            return None;
-        }
-        let start = self.next_random() as usize % loops;
-        for offset in 0..loops {
-            let victim = (start + offset) % loops;
-            if victim == self.index {
-                continue;
-            }
-            let before = self.local.len();
-            if let Some(task) = shared.loops[victim].stealer.steal_half_into(&self.local) {
-                let counters = &self.state().counters;
-                counters.steals.add(1);
-                counters
-                    .stolen_tasks
-                    .add(1 + (self.local.len() - before) as u64);
-                return Some(self.found_work(task));
-            }
-        }
-        None
-    }
-
-    /// A searcher that finds work stops searching; if it was the last one it
-    /// wakes another loop, since there may be more work than it can take.
-    fn found_work(&self, task: Notified) -> Notified {
-        let last = self
-            .shared
-            .idle
-            .stop_searching(&mut self.search.borrow_mut());
-        if last {
-            self.shared.notify_one();
-        }
-        task
-    }
-
-    fn next_random(&self) -> u32 {
-        // xorshift32: cheap, and only spreads steal victims.
-        let mut x = self.rng.get();
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.rng.set(x);
-        x
     }
 
     // ---- running work --------------------------------------------------------
@@ -365,12 +259,12 @@ impl LoopCore {
         *self.fired.borrow_mut() = fired;
     }
 
-    fn next_timer_timeout(&self) -> Option<Duration> {
+    pub(crate) fn next_timer_timeout(&self) -> Option<Duration> {
         let deadline = self.state().timers.lock().next_deadline()?;
         Some(deadline.saturating_duration_since(Instant::now()))
     }
 
-    fn poll_events(&self, timeout: Option<Duration>) {
+    pub(crate) fn poll_events(&self, timeout: Option<Duration>) {
         let mut events = self.events.borrow_mut();
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
             if err.kind() != std::io::ErrorKind::Interrupted {
@@ -444,7 +338,7 @@ impl LoopCore {
 
     /// Takes the events of every loop the root instance reported ready
     /// (after watching it, or in a busy loop's periodic look for sleepers).
-    fn take_watched_events(&self) {
+    pub(crate) fn take_watched_events(&self) {
         let ready = std::mem::take(&mut *self.ready_loops.borrow_mut());
         for &index in &ready {
             if index == self.index {
@@ -472,7 +366,7 @@ impl LoopCore {
         self.take_watched_events();
     }
 
-    fn dispatch_events(&self) {
+    pub(crate) fn dispatch_events(&self) {
         if !self.have_events.replace(false) {
             return;
         }
@@ -492,54 +386,6 @@ impl LoopCore {
         if self.deferred_notify.replace(false) && self.local.len() > 1 {
             self.shared.notify_one();
         }
-    }
-
-    /// Sleeps until there is work: in this loop's reactor when it is the
-    /// only loop (or the platform has no root instance); else as the
-    /// watcher of every reactor if no sibling is, or on the bell.
-    fn park(&self) {
-        let timeout = self.next_timer_timeout();
-        let shared = &*self.shared;
-        let state = self.state();
-        let watch = &shared.watch;
-        let mut watched = false;
-        let parked = shared.idle.park_or_retry(
-            self.index,
-            &mut self.search.borrow_mut(),
-            |was_last_searcher| self.has_work_anywhere(was_last_searcher),
-            || {
-                state.counters.parks.add(1);
-                if !watch.is_enabled() {
-                    state.parker.park(|| self.poll_events(timeout));
-                } else if watch.role.try_claim(self.index) {
-                    watched = state
-                        .parker
-                        .park(|| watch.wait(timeout, &mut self.ready_loops.borrow_mut()));
-                    watch.role.release(self.index);
-                } else {
-                    state.counters.bell_parks.add(1);
-                    state
-                        .parker
-                        .park_on_bell(|| state.parker.waker().bell.sleep(timeout));
-                }
-            },
-        );
-        if parked {
-            self.dispatch_events();
-            if watched {
-                self.take_watched_events();
-            }
-        } else {
-            state.parker.clear_notification();
-        }
-    }
-
-    fn has_work_anywhere(&self, was_last_searcher: bool) -> bool {
-        let shared = &*self.shared;
-        shared.is_stopping()
-            || self.has_own_work()
-            || !shared.injector.is_empty()
-            || (was_last_searcher && shared.loops.iter().any(|l| !l.stealer.is_empty()))
     }
 
     fn drain_on_exit(&self) {

@@ -4,15 +4,15 @@
 pub(crate) mod callback;
 pub(crate) mod core;
 
-use crate::bell::Bell;
+use crate::scheduler::bell::Bell;
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
 use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
 use crate::metrics::LoopCounters;
-use crate::parker::{DriverWaker, Parker};
-use crate::queue::Stealer;
+use crate::scheduler::parker::{DriverWaker, Parker};
+use crate::scheduler::queue::Stealer;
 use crate::reactor::{ReactorShared, RescueHandle};
 use crate::shared::Shared;
 use crate::task::raw::Notified;
@@ -382,7 +382,7 @@ impl Loop {
             }
         };
         let name = format!("signal handler {signal}");
-        let task = crate::task::spawn::spawn_inner(
+        let task = crate::scheduler::spawn::spawn_inner(
             &self.shared,
             handler,
             Some(name.into()),

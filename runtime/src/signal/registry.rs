@@ -19,7 +19,7 @@ use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::reactor::IoSource;
 use crate::shared::Shared;
-use crate::task::spawn::spawn_inner;
+use crate::scheduler::spawn::spawn_inner;
 use crate::task::Task;
 use std::collections::HashMap;
 use std::io::{self, Read};

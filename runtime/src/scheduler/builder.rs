@@ -1,6 +1,6 @@
 //! `task::Builder`: spawn with a name.
 
-use super::handle::Task;
+use crate::task::handle::Task;
 use super::spawn::{check_loop, current_or_panic, spawn_placed, BuildThenRun};
 use crate::context;
 use crate::error::SpawnError;

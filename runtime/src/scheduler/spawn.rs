@@ -1,8 +1,8 @@
 //! `spawn`, `spawn_local`, `spawn_on_loop`, `spawn_on_loop_with`.
 
-use super::handle::Task;
-use super::id::TaskId;
-use super::raw::{new_task, Header, Notified, Schedule, Spawn};
+use crate::task::handle::Task;
+use crate::task::id::TaskId;
+use crate::task::raw::{new_task, Header, Notified, Schedule, Spawn};
 use crate::context;
 use crate::error::SpawnError;
 use crate::event_loop::{LoopId, Pinned};
