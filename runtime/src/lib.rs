@@ -20,6 +20,7 @@ mod error;
 mod event_loop;
 mod exception;
 mod loom;
+mod loop_id;
 mod metrics;
 mod reactor;
 mod registry;

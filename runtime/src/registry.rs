@@ -11,6 +11,8 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Condvar, Mutex};
+use crate::context;
+use crate::task::info::TaskInfo;
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;
 
@@ -221,5 +223,28 @@ mod tests {
         }
         assert_eq!(registry.len(), 0);
         assert!(registry.wait_drained(None));
+    }
+}
+
+/// Every task of the current runtime that is not done yet (asyncio's
+/// `all_tasks`), in spawn order; empty outside a runtime.
+///
+/// ```
+/// # hive::run(async {
+/// let _t = hive::spawn(std::future::pending::<()>());
+/// assert!(hive::all_tasks().len() >= 2); // main and _t
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.all_tasks")]
+pub fn all_tasks() -> Vec<TaskInfo> {
+    match context::current_shared() {
+        Some(shared) => shared
+            .registry
+            .snapshot()
+            .into_iter()
+            .filter(|t| !t.is_done())
+            .map(TaskInfo)
+            .collect(),
+        None => Vec::new(),
     }
 }

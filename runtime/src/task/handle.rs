@@ -3,8 +3,8 @@
 use super::error::TaskError;
 use super::id::TaskId;
 use super::raw::{RawTask, TaskRef};
-use crate::call_graph::AwaitKind;
-use crate::context;
+use super::await_kind::AwaitKind;
+use super::current;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -174,7 +174,7 @@ impl<T> Task<T> {
         &mut self,
         deadline: Option<Instant>,
     ) -> Result<Result<T, TaskError>, BlockingJoinError> {
-        if context::with_core(|core| core.is_some()) {
+        if current::on_loop_thread() {
             return Err(BlockingJoinError::OnLoopThread);
         }
         let waker = Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())));
@@ -239,7 +239,7 @@ impl<T> Task<T> {
     /// Records the running task (if any) as this task's awaiter: one relaxed
     /// store, no allocation.
     fn note_awaiter(&self, kind: AwaitKind) {
-        if let Some(current) = context::current_task() {
+        if let Some(current) = current::current_task() {
             // SAFETY: the current task's header stays alive while it is
             // being polled, which is when this runs.
             let id = unsafe { current.as_ref() }.id;

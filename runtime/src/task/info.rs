@@ -2,8 +2,8 @@
 
 use super::id::TaskId;
 use super::raw::TaskRef;
-use crate::context;
-use crate::event_loop::LoopId;
+use super::current;
+use crate::loop_id::LoopId;
 use std::fmt;
 
 /// A type-erased view of a live task: its identity, and a way to cancel it.
@@ -110,28 +110,5 @@ pub fn current_task() -> Option<TaskInfo> {
     // SAFETY: the pointer is set only while its task is being polled on this
     // thread (the poll's queue entry keeps the cell alive), and it is the
     // entry's own pointer, with the allocation's provenance.
-    context::current_task().map(|ptr| TaskInfo(unsafe { TaskRef::clone_from_ptr(ptr) }))
-}
-
-/// Every task of the current runtime that is not done yet (asyncio's
-/// `all_tasks`), in spawn order; empty outside a runtime.
-///
-/// ```
-/// # hive::run(async {
-/// let _t = hive::spawn(std::future::pending::<()>());
-/// assert!(hive::all_tasks().len() >= 2); // main and _t
-/// # }).unwrap();
-/// ```
-#[doc(alias = "asyncio.all_tasks")]
-pub fn all_tasks() -> Vec<TaskInfo> {
-    match context::current_shared() {
-        Some(shared) => shared
-            .registry
-            .snapshot()
-            .into_iter()
-            .filter(|t| !t.is_done())
-            .map(TaskInfo)
-            .collect(),
-        None => Vec::new(),
-    }
+    current::current_task().map(|ptr| TaskInfo(unsafe { TaskRef::clone_from_ptr(ptr) }))
 }

@@ -8,6 +8,8 @@
 //! the public paths (`hive::task::spawn`, `hive::task::Builder`) stay.
 
 pub(crate) mod age_clock;
+pub(crate) mod await_kind;
+pub(crate) mod current;
 #[cfg(all(test, not(loom)))]
 mod cell_tests;
 pub(crate) mod error;
@@ -22,5 +24,6 @@ pub use crate::scheduler::builder::Builder;
 pub use error::TaskError;
 pub use handle::{BlockingJoinError, Task};
 pub use id::TaskId;
-pub use info::{all_tasks, current_task, TaskInfo};
+pub use crate::registry::all_tasks;
+pub use info::{current_task, TaskInfo};
 pub use crate::scheduler::spawn::{spawn, spawn_local, spawn_on_loop, spawn_on_loop_with};

@@ -8,7 +8,7 @@ use super::error::TaskError;
 use super::id::TaskId;
 use super::state::{Idle, Notify, Run, State};
 use super::waker;
-use crate::call_graph::AwaitKind;
+use super::await_kind::AwaitKind;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::future::Future;

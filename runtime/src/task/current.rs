@@ -1,0 +1,42 @@
+//! The thread-local facts the task cell and its handle need: which task this
+//! thread is polling, and whether it is a loop thread.
+//!
+//! A leaf (it names only the cell's `Header`), so that `task/` needs nothing
+//! from `context`, which sits above the loop and the runtime's shared state.
+//! `context` re-exports these and sets `on_loop_thread` with the loop's core.
+
+// No `const {}` initializers: loom's `thread_local!` does not accept them.
+#![allow(clippy::missing_const_for_thread_local)]
+
+use super::raw::Header;
+use crate::loom::thread_local;
+use std::cell::Cell;
+use std::ptr::NonNull;
+
+thread_local! {
+    /// The task being polled right now.
+    static CURRENT_TASK: Cell<Option<NonNull<Header>>> = Cell::new(None);
+    /// Whether this thread runs a loop (for its whole life).
+    static LOOP_THREAD: Cell<bool> = Cell::new(false);
+}
+
+/// Marks `task` as the one being polled; returns the previous one to restore.
+pub(crate) fn set_current_task(task: Option<NonNull<Header>>) -> Option<NonNull<Header>> {
+    CURRENT_TASK.with(|c| c.replace(task))
+}
+
+/// The task this thread is polling, if any.
+pub(crate) fn current_task() -> Option<NonNull<Header>> {
+    CURRENT_TASK.with(|c| c.get())
+}
+
+/// Whether this thread is a hive loop thread (a blocking join there would
+/// block every task of the loop).
+pub(crate) fn on_loop_thread() -> bool {
+    LOOP_THREAD.with(|c| c.get())
+}
+
+/// Set by `context::enter_core` for the life of a loop thread.
+pub(crate) fn set_on_loop_thread(on: bool) {
+    LOOP_THREAD.with(|c| c.set(on));
+}
