@@ -79,13 +79,13 @@ pub mod __private {
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
-    pub use crate::scheduler::bell::Bell;
     pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
+    pub use crate::reactor::WatchRole;
+    pub use crate::scheduler::bell::Bell;
     pub use crate::scheduler::idle::{Idle, SearchState};
     pub use crate::scheduler::parker::{DriverWaker, Parker};
     pub use crate::scheduler::queue::{Injector, Local, Stealer};
-    pub use crate::reactor::WatchRole;
     pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
     pub use crate::task::{Task, TaskError, TaskId};
 

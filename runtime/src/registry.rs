@@ -9,9 +9,9 @@
 //! no hashing: a shard (chosen by task id) is a slab, and the task's header
 //! remembers its slot.
 
+use crate::context;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Condvar, Mutex};
-use crate::context;
 use crate::task::info::TaskInfo;
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;
@@ -154,6 +154,29 @@ impl Registry {
     }
 }
 
+/// Every task of the current runtime that is not done yet (asyncio's
+/// `all_tasks`), in spawn order; empty outside a runtime.
+///
+/// ```
+/// # hive::run(async {
+/// let _t = hive::spawn(std::future::pending::<()>());
+/// assert!(hive::all_tasks().len() >= 2); // main and _t
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.all_tasks")]
+pub fn all_tasks() -> Vec<TaskInfo> {
+    match context::current_shared() {
+        Some(shared) => shared
+            .registry
+            .snapshot()
+            .into_iter()
+            .filter(|t| !t.is_done())
+            .map(TaskInfo)
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,28 +246,5 @@ mod tests {
         }
         assert_eq!(registry.len(), 0);
         assert!(registry.wait_drained(None));
-    }
-}
-
-/// Every task of the current runtime that is not done yet (asyncio's
-/// `all_tasks`), in spawn order; empty outside a runtime.
-///
-/// ```
-/// # hive::run(async {
-/// let _t = hive::spawn(std::future::pending::<()>());
-/// assert!(hive::all_tasks().len() >= 2); // main and _t
-/// # }).unwrap();
-/// ```
-#[doc(alias = "asyncio.all_tasks")]
-pub fn all_tasks() -> Vec<TaskInfo> {
-    match context::current_shared() {
-        Some(shared) => shared
-            .registry
-            .snapshot()
-            .into_iter()
-            .filter(|t| !t.is_done())
-            .map(TaskInfo)
-            .collect(),
-        None => Vec::new(),
     }
 }

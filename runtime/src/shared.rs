@@ -3,13 +3,13 @@
 use crate::blocking::BlockingPool;
 use crate::event_loop::{LoopId, LoopShared};
 use crate::exception::{ExceptionContext, ExceptionHandler};
-use crate::scheduler::idle::Idle;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
-use crate::scheduler::queue::Injector;
-use crate::task::raw::Notified;
 use crate::reactor::Watch;
 use crate::registry::Registry;
+use crate::scheduler::idle::Idle;
+use crate::scheduler::queue::Injector;
+use crate::task::raw::Notified;
 use crate::task::TaskError;
 use std::time::{Duration, Instant};
 

@@ -18,11 +18,11 @@ use super::callback::Callback;
 use super::{LoopShared, Pinned};
 use crate::context;
 use crate::coop;
-use crate::scheduler::idle::SearchState;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
-use crate::scheduler::queue::Local;
 use crate::reactor::{Harvest, ReadyLoops, RescueHandle, WAKE_TOKEN};
+use crate::scheduler::idle::SearchState;
+use crate::scheduler::queue::Local;
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, TaskRef};
 use crate::task::TaskError;
@@ -176,7 +176,10 @@ impl LoopCore {
         self.polls_since_io.set(self.polls_since_io.get() + 1);
         self.state().counters.polls.add(1);
         let header = task.header();
-        let previous = context::set_current_task(Some(task.as_ptr()));
+        // SAFETY: `task`'s queue-entry reference keeps the cell alive while
+        // `task.run()` polls it, the only code that may read the pointer;
+        // the previous value is restored right after the poll.
+        let previous = unsafe { context::set_current_task(Some(task.as_ptr())) };
         let span = tracing::trace_span!("task", task.id = header.id.0, task.name = %TaskName(header), loop_id = self.index);
         let _span = span.enter();
         let budget = self.shared.config.coop_budget;
@@ -190,7 +193,9 @@ impl LoopCore {
         } else {
             coop::with_budget(budget, || task.run());
         }
-        context::set_current_task(previous);
+        // SAFETY: restores what was current before (a task still being
+        // polled further up this thread's stack, or none).
+        unsafe { context::set_current_task(previous) };
     }
 
     fn warn_if_slow(&self, took: Duration, header: &Header) {

@@ -4,21 +4,21 @@
 pub(crate) mod callback;
 pub(crate) mod core;
 
-use crate::scheduler::bell::Bell;
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
 use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
+pub use crate::loop_id::LoopId;
 use crate::metrics::LoopCounters;
+use crate::reactor::{ReactorShared, RescueHandle};
+use crate::scheduler::bell::Bell;
 use crate::scheduler::parker::{DriverWaker, Parker};
 use crate::scheduler::queue::Stealer;
-use crate::reactor::{ReactorShared, RescueHandle};
 use crate::shared::Shared;
 use crate::task::raw::Notified;
 use crate::time::store::{TimerAction, TimerStore};
 use callback::{Callback, Handle, TimerHandle};
-pub use crate::loop_id::LoopId;
 use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};

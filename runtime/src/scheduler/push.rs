@@ -5,11 +5,11 @@
 
 use crate::context;
 use crate::event_loop::{LoopId, Pinned};
+use crate::exception::ExceptionContext;
 use crate::loom::sync::Arc;
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, Schedule};
 use crate::task::TaskError;
-use crate::exception::ExceptionContext;
 
 impl Shared {
     /// Wakes loop `index` (a syscall only if it sleeps).

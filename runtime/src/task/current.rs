@@ -21,7 +21,15 @@ thread_local! {
 }
 
 /// Marks `task` as the one being polled; returns the previous one to restore.
-pub(crate) fn set_current_task(task: Option<NonNull<Header>>) -> Option<NonNull<Header>> {
+///
+/// # Safety
+/// `task`, if some, is a live task cell's pointer with the cell's provenance
+/// (from `Notified::as_ptr`), kept alive for as long as code on this thread
+/// may call `current_task` (in practice: while the task is polled), and the
+/// caller restores the previous value before any other code runs here.
+/// `current_task`'s pointer goes to `TaskRef::clone_from_ptr`, behind the
+/// safe `hive::current_task`.
+pub(crate) unsafe fn set_current_task(task: Option<NonNull<Header>>) -> Option<NonNull<Header>> {
     CURRENT_TASK.with(|c| c.replace(task))
 }
 

@@ -1,10 +1,10 @@
 //! `Task<T>`: the handle that awaits, cancels or detaches a spawned task.
 
+use super::await_kind::AwaitKind;
+use super::current;
 use super::error::TaskError;
 use super::id::TaskId;
 use super::raw::{RawTask, TaskRef};
-use super::await_kind::AwaitKind;
-use super::current;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;

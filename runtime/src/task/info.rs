@@ -1,8 +1,8 @@
 //! `current_task`, `all_tasks` and `TaskInfo`.
 
+use super::current;
 use super::id::TaskId;
 use super::raw::TaskRef;
-use super::current;
 use crate::loop_id::LoopId;
 use std::fmt;
 

@@ -9,9 +9,9 @@
 
 pub(crate) mod age_clock;
 pub(crate) mod await_kind;
-pub(crate) mod current;
 #[cfg(all(test, not(loom)))]
 mod cell_tests;
+pub(crate) mod current;
 pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod id;
@@ -20,10 +20,10 @@ pub(crate) mod raw;
 pub(crate) mod state;
 pub(crate) mod waker;
 
+pub use crate::registry::all_tasks;
 pub use crate::scheduler::builder::Builder;
+pub use crate::scheduler::spawn::{spawn, spawn_local, spawn_on_loop, spawn_on_loop_with};
 pub use error::TaskError;
 pub use handle::{BlockingJoinError, Task};
 pub use id::TaskId;
-pub use crate::registry::all_tasks;
 pub use info::{current_task, TaskInfo};
-pub use crate::scheduler::spawn::{spawn, spawn_local, spawn_on_loop, spawn_on_loop_with};
