@@ -2,9 +2,11 @@
 //! injector, with asyncio's programming model.
 //!
 //! Use it through the `hive` facade crate; the docs there give the tour.
-//! The architecture (queues, the idle protocol, the task cell's state
-//! machine) is described in the modules that implement it: `task::state`,
-//! `idle`, `parker`, `event_loop::core`.
+//! The architecture is described in the modules that implement it:
+//! `scheduler` (where tasks go, the idle protocol, how loops sleep and who
+//! wakes them), `reactor` (the three routes by which readiness reaches a
+//! task), `event_loop::core` (the tick) and `task::state` (the cell's state
+//! machine).
 
 // The internals the loom models reach are documented where they are
 // defined, not as public API.

@@ -1,18 +1,23 @@
 //! The thread-owned half of a loop and its tick (asyncio's `_run_once`).
 //!
-//! One tick:
-//! 1. fire expired timers (`call_later` callbacks join the pinned FIFO);
+//! One tick (`run_once`), in this order:
+//! 1. fire expired timers (wakers wake; `call_later` callbacks join the
+//!    pinned FIFO);
 //! 2. move the inbox (pinned work from other threads) into the FIFO, then run
 //!    exactly the pinned work that is queued now: work queued during the tick
 //!    runs next tick, as in asyncio;
-//! 3. run up to `max_stealable_per_tick` stealable tasks: the LIFO slot (at
-//!    most `lifo_polls_in_a_row` in a row), the local queue, the injector
-//!    every `global_queue_interval` polls (fairness), then a steal;
-//! 4. poll the reactor without blocking every `event_interval` polls while
-//!    busy (and, while siblings sleep with no watcher, the root instance
-//!    over every reactor), or, with nothing to do, announce idleness and
-//!    park: as the one watcher of every reactor, or on the loop's bell
-//!    while a sibling watches (`reactor::watch`).
+//! 3. run up to `max_stealable_per_tick` (61) stealable tasks, in the order
+//!    `crate::scheduler::pop` gives them (LIFO slot, local queue, injector,
+//!    a steal);
+//! 4. if this loop still has work: every `event_interval` (61) polls, poll
+//!    the reactor with a zero timeout and dispatch its events, look at the
+//!    root instance for sleeping siblings when nobody watches, and look for
+//!    a stalled sibling to rescue. With no work: rescue a stalled sibling
+//!    if there is one, else park (`crate::scheduler::park`).
+//!
+//! The scheduling decisions live in `crate::scheduler`, the readiness routes
+//! in `crate::reactor`'s module docs; this file runs tasks and callbacks and
+//! does the loop's I/O.
 
 use super::callback::Callback;
 use super::{LoopShared, Pinned};
