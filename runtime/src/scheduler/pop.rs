@@ -36,11 +36,15 @@ impl LoopCore {
             }
             self.end_lifo_streak(task);
         }
+        // Any task from elsewhere ends the streak (a read first: this runs
+        // on every pop, and the streak is usually already zero).
         if self.lifo_streak.get() != 0 {
             self.lifo_streak.set(0);
         }
         let shared = &*self.shared;
         let counters = &self.state().counters;
+        // Injector first now and then, or a loop whose local queue never
+        // empties would starve outside work (tokio's global_queue_interval).
         if self.polls.get() % u64::from(shared.config.global_queue_interval) == 0 {
             if let Some(task) = shared.injector.pop() {
                 counters.injector_pulls.add(1);
@@ -50,6 +54,9 @@ impl LoopCore {
         if let Some(task) = self.local.pop() {
             return Some(self.found_work(task));
         }
+        // A batch, not one: the local queue is empty, and taking several at
+        // once spares the injector's contended head and lets siblings steal
+        // from us instead.
         if !shared.injector.is_empty() {
             if let Some(task) = shared.injector.pop_batch_into(&self.local) {
                 counters.injector_pulls.add(1 + self.local.len() as u64);

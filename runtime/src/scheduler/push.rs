@@ -27,6 +27,8 @@ impl Shared {
         }
     }
 
+    /// Whether a loop core belongs to this runtime (a loop of one runtime
+    /// may wake a task of another, which must not land in its queues).
     fn is_own(&self, core_shared: &Arc<Shared>) -> bool {
         std::ptr::eq(Arc::as_ptr(core_shared), self)
     }
@@ -42,6 +44,10 @@ impl Shared {
             _ => Some(item),
         });
         if let Some(item) = item {
+            // The inbox mutex publishes the item; the unpark after it makes
+            // the owner's next park return (or wakes it) so it drains the
+            // inbox. Only the owner may run pinned work, so no notify rule:
+            // it is always woken.
             self.loops[owner].inbox.lock().push_back(item);
             self.unpark(owner);
         }
@@ -77,6 +83,9 @@ impl Shared {
             _ => Some(task),
         });
         if let Some(task) = task {
+            // Push before notify: `notify_one` may decide nobody needs
+            // waking (a searcher exists), which is only sound if that
+            // searcher can already see the task (`idle::loop_to_notify`).
             self.injector.push(task);
             self.notify_one();
         }
