@@ -29,11 +29,15 @@ thread_local! {
 /// caller restores the previous value before any other code runs here.
 /// `current_task`'s pointer goes to `TaskRef::clone_from_ptr`, behind the
 /// safe `hive::current_task`.
+// Inline: called twice per task poll from the loop, which sits in another
+// codegen unit; out of line, the thread-local access cost a call each time.
+#[inline]
 pub(crate) unsafe fn set_current_task(task: Option<NonNull<Header>>) -> Option<NonNull<Header>> {
     CURRENT_TASK.with(|c| c.replace(task))
 }
 
 /// The task this thread is polling, if any.
+#[inline]
 pub(crate) fn current_task() -> Option<NonNull<Header>> {
     CURRENT_TASK.with(|c| c.get())
 }
