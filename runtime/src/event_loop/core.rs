@@ -283,6 +283,10 @@ impl LoopCore {
         }
         self.polls_since_io.set(0);
         self.have_events.set(true);
+        // Relaxed: a heuristic for rescuers, not a handshake. A stale read
+        // costs at worst one needless zero-timeout harvest, or one rescue
+        // interval of delay; the events themselves are safe either way
+        // (each edge goes to exactly one waiter).
         self.state()
             .io_polled_at
             .store(self.shared.clock_nanos(), Ordering::Relaxed);
@@ -299,6 +303,8 @@ impl LoopCore {
             return false;
         }
         let now = shared.clock_nanos();
+        // Throttled: each look may cost an epoll_wait syscall, and a loop
+        // about to park calls this on every tick.
         if now < self.next_rescue_at.get() {
             return false;
         }
@@ -327,14 +333,20 @@ impl LoopCore {
     fn harvest_sibling(&self, victim: usize) {
         let sibling = &self.shared.loops[victim];
         let mut harvest = self.harvest.borrow_mut();
+        // Repeat while a harvest fills its batch: more may be waiting, and
+        // the owner is not polling.
         loop {
             let took_wake = sibling.rescue.harvest(WAKE_TOKEN, &mut harvest);
             if took_wake {
+                // The wake was meant for the owner (an unpark); it must not
+                // be swallowed here, or a loop asleep in its reactor misses it.
                 sibling.parker.redeliver_wake();
             }
             if harvest.is_empty() {
                 break;
             }
+            // Delivered through the sibling's slab (the tokens are its), but
+            // woken here: the tasks join this loop's queue, which is the point.
             self.dispatching.set(true);
             let delivered = sibling.reactor.dispatch_harvest(&harvest);
             sibling.counters.io_events.add(delivered as u64);
