@@ -1,6 +1,5 @@
 //! `Builder`: how many loops, and the runtime's tunables.
 
-use crate::bell::Bell;
 use crate::blocking::BlockingPool;
 use crate::event_loop::core::LoopCore;
 use crate::event_loop::{LoopShared, LoopWaker};
@@ -8,10 +7,11 @@ use crate::exception::{default_exception_handler, ExceptionContext, ExceptionHan
 use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
 use crate::metrics::LoopCounters;
-use crate::parker::Parker;
-use crate::queue::Local;
 use crate::reactor::{ReactorShared, RescueHandle, Watch, WAKE_TOKEN};
 use crate::runtime::Runtime;
+use crate::scheduler::bell::Bell;
+use crate::scheduler::parker::Parker;
+use crate::scheduler::queue::Local;
 use crate::shared::{Config, Shared};
 use crate::time::store::TimerStore;
 use std::collections::VecDeque;

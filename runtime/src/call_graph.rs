@@ -18,54 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::time::Duration;
 
-/// How one task awaits another: the edge of a call graph.
-///
-/// ```
-/// assert_eq!(hive::AwaitKind::Gather.to_string(), "gather");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AwaitKind {
-    /// `task.await` on a [`Task`](crate::Task) handle.
-    Await = 1,
-    /// Through [`gather!`](crate::gather) or [`gather_all`](crate::gather_all).
-    Gather = 2,
-    /// As a child of a [`TaskGroup`](crate::TaskGroup).
-    TaskGroup = 3,
-    /// Through [`shield`](crate::shield).
-    Shield = 4,
-    /// Through [`wait`](crate::wait).
-    Wait = 5,
-    /// Through [`as_completed`](crate::as_completed).
-    AsCompleted = 6,
-}
-
-impl AwaitKind {
-    pub(crate) fn from_bits(bits: u64) -> Option<AwaitKind> {
-        Some(match bits {
-            1 => AwaitKind::Await,
-            2 => AwaitKind::Gather,
-            3 => AwaitKind::TaskGroup,
-            4 => AwaitKind::Shield,
-            5 => AwaitKind::Wait,
-            6 => AwaitKind::AsCompleted,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for AwaitKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AwaitKind::Await => "await",
-            AwaitKind::Gather => "gather",
-            AwaitKind::TaskGroup => "task group",
-            AwaitKind::Shield => "shield",
-            AwaitKind::Wait => "wait",
-            AwaitKind::AsCompleted => "as_completed",
-        })
-    }
-}
+pub use crate::task::await_kind::AwaitKind;
 
 /// One task in a [`CallGraph`]: who it is, and how its parent awaits it.
 ///
@@ -486,7 +439,7 @@ pub fn dump_tasks() -> Vec<TaskDump> {
     match context::current_shared() {
         Some(shared) => {
             let now = crate::task::age_clock::now_nanos();
-            let internal = crate::task::info::internal_tasks(&shared);
+            let internal = crate::registry::internal_tasks(&shared);
             let tasks = shared.registry.snapshot();
             tasks
                 .iter()

@@ -1,5 +1,6 @@
 //! What the current thread is: a loop thread, a thread inside `block_on`,
-//! or neither; and which task it is polling.
+//! or neither; and (re-exported from the leaf `task::current`) which task
+//! it is polling.
 
 // No `const {}` initializers: loom's `thread_local!` does not accept them.
 #![allow(clippy::missing_const_for_thread_local)]
@@ -8,7 +9,8 @@ use crate::event_loop::core::LoopCore;
 use crate::loom::sync::Arc;
 use crate::loom::thread_local;
 use crate::shared::Shared;
-use crate::task::raw::Header;
+use crate::task::current;
+pub(crate) use crate::task::current::set_current_task;
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
@@ -17,8 +19,6 @@ thread_local! {
     static CORE: Cell<Option<NonNull<LoopCore>>> = Cell::new(None);
     /// The runtime a non-loop thread has entered (`block_on`).
     static ENTERED: RefCell<Option<Arc<Shared>>> = RefCell::new(None);
-    /// The task being polled right now.
-    static CURRENT_TASK: Cell<Option<NonNull<Header>>> = Cell::new(None);
 }
 
 /// Runs `f` with this thread's loop, if it is a loop thread.
@@ -32,7 +32,11 @@ pub(crate) fn with_core<R>(f: impl FnOnce(Option<&LoopCore>) -> R) -> R {
 /// Marks this thread as running `core` until the guard drops.
 pub(crate) fn enter_core(core: &LoopCore) -> impl Drop {
     CORE.with(|c| c.set(Some(NonNull::from(core))));
-    Reset(|| CORE.with(|c| c.set(None)))
+    current::set_on_loop_thread(true);
+    Reset(|| {
+        CORE.with(|c| c.set(None));
+        current::set_on_loop_thread(false);
+    })
 }
 
 /// Marks this (non-loop) thread as inside `shared`'s runtime until the guard drops.
@@ -50,14 +54,6 @@ pub(crate) fn current_shared() -> Option<Arc<Shared>> {
 /// Whether this thread is inside any hive runtime (loop or `block_on`).
 pub(crate) fn in_runtime() -> bool {
     with_core(|core| core.is_some()) || ENTERED.with(|e| e.borrow().is_some())
-}
-
-pub(crate) fn set_current_task(task: Option<NonNull<Header>>) -> Option<NonNull<Header>> {
-    CURRENT_TASK.with(|c| c.replace(task))
-}
-
-pub(crate) fn current_task() -> Option<NonNull<Header>> {
-    CURRENT_TASK.with(|c| c.get())
 }
 
 struct Reset<F: FnMut()>(F);

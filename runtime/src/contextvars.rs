@@ -21,8 +21,8 @@
 
 use crate::loom::sync::Arc;
 use crate::loom::thread_local;
+use crate::task::context_slot::{downcast, Slot, Value, Vars};
 use crate::task::raw::Header;
-use std::any::Any;
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -377,93 +377,6 @@ impl fmt::Debug for Context {
     }
 }
 
-/// A type-erased value (boxed so the runtime's `Arc` shim, which cannot
-/// hold unsized types, can share it).
-type Value = Arc<Box<dyn Any + Send + Sync>>;
-
-/// An immutable map from variable keys to values; small, so a vector.
-pub(crate) struct Vars {
-    entries: Vec<(usize, Value)>,
-}
-
-impl Vars {
-    fn lookup<T: Clone + 'static>(&self, key: usize) -> Option<T> {
-        self.entries
-            .iter()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, v)| downcast::<T>(v))
-            .cloned()
-    }
-}
-
-fn downcast<T: 'static>(value: &Value) -> Option<&T> {
-    let boxed: &Box<dyn Any + Send + Sync> = value;
-    (**boxed).downcast_ref::<T>()
-}
-
-/// Where a context lives: a task's header, a thread, or a `Context::run`
-/// frame. Only the thread running that task, thread or frame touches it.
-#[derive(Default)]
-pub(crate) struct Slot {
-    vars: Cell<Option<Arc<Vars>>>,
-}
-
-impl Slot {
-    fn new(vars: Option<Arc<Vars>>) -> Self {
-        Slot {
-            vars: Cell::new(vars),
-        }
-    }
-
-    /// Fills a new task's slot before it first runs.
-    pub(crate) fn install(&self, context: Context) {
-        self.vars.set(context.into_slot_value());
-    }
-
-    /// The current map (a reference count, or nothing).
-    pub(crate) fn snapshot(&self) -> Option<Arc<Vars>> {
-        let vars = self.vars.take();
-        let copy = vars.clone();
-        self.vars.set(vars);
-        copy
-    }
-
-    /// What identifies this slot to a token: its address.
-    fn owner(&self) -> usize {
-        self as *const Slot as usize
-    }
-
-    fn lookup<T: Clone + 'static>(&self, key: usize) -> Option<T> {
-        let vars = self.vars.take();
-        let found = vars.as_ref().and_then(|v| v.lookup::<T>(key));
-        self.vars.set(vars);
-        found
-    }
-
-    /// Sets (or with `None`, removes) `key`, copying the map; returns the
-    /// previous value.
-    fn replace(&self, key: usize, value: Option<Value>) -> Option<Value> {
-        let vars = self.vars.take();
-        let mut entries = vars.as_ref().map_or_else(Vec::new, |v| v.entries.clone());
-        let at = entries.iter().position(|(k, _)| *k == key);
-        let previous = match (at, value) {
-            (Some(i), Some(value)) => Some(std::mem::replace(&mut entries[i].1, value)),
-            (Some(i), None) => Some(entries.swap_remove(i).1),
-            (None, Some(value)) => {
-                entries.push((key, value));
-                None
-            }
-            (None, None) => None,
-        };
-        self.vars.set(if entries.is_empty() {
-            None
-        } else {
-            Some(Arc::new(Vars { entries }))
-        });
-        previous
-    }
-}
-
 /// A `Context::run` frame: its slot, and the task it was entered in (a task
 /// polled inside the frame, as an eager child is, keeps its own context).
 type Frame = (NonNull<Slot>, Option<NonNull<Header>>);
@@ -482,7 +395,7 @@ struct RunFrame {
 
 impl RunFrame {
     fn enter(slot: &Slot) -> Self {
-        let frame = (NonNull::from(slot), crate::context::current_task());
+        let frame = (NonNull::from(slot), crate::task::current::current_task());
         RunFrame {
             previous: RUN_FRAME.with(|current| current.replace(Some(frame))),
         }
@@ -497,7 +410,7 @@ impl Drop for RunFrame {
 
 /// Runs `f` on the current context's slot.
 fn with_current<R>(f: impl FnOnce(&Slot) -> R) -> R {
-    let task = crate::context::current_task();
+    let task = crate::task::current::current_task();
     if let Some((slot, entered_in)) = RUN_FRAME.with(Cell::get) {
         if entered_in == task {
             // SAFETY: a frame is registered only while `Context::run` holds
@@ -519,7 +432,7 @@ fn with_current<R>(f: impl FnOnce(&Slot) -> R) -> R {
 pub(crate) fn inherit(task: &Header) {
     let context = Context::copy_current();
     if !context.is_empty() {
-        task.context.install(context);
+        task.context.install(context.into_slot_value());
     }
 }
 

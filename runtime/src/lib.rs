@@ -2,15 +2,16 @@
 //! injector, with asyncio's programming model.
 //!
 //! Use it through the `hive` facade crate; the docs there give the tour.
-//! The architecture (queues, the idle protocol, the task cell's state
-//! machine) is described in the modules that implement it: `task::state`,
-//! `idle`, `parker`, `event_loop::core`.
+//! The architecture is described in the modules that implement it:
+//! `scheduler` (where tasks go, the idle protocol, how loops sleep and who
+//! wakes them), `reactor` (the three routes by which readiness reaches a
+//! task), `event_loop::core` (the tick) and `task::state` (the cell's state
+//! machine).
 
 // The internals the loom models reach are documented where they are
 // defined, not as public API.
 #![cfg_attr(loom, allow(missing_docs))]
 
-mod bell;
 mod blocking;
 mod builder;
 mod call_graph;
@@ -21,15 +22,14 @@ mod coop;
 mod error;
 mod event_loop;
 mod exception;
-mod idle;
 mod loom;
+mod loop_id;
 mod metrics;
-mod parker;
-mod queue;
 mod reactor;
 mod registry;
 mod runner;
 mod runtime;
+mod scheduler;
 mod shared;
 #[cfg(not(loom))]
 pub mod signal;
@@ -82,13 +82,13 @@ pub mod __private {
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
-    pub use crate::bell::Bell;
     pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
-    pub use crate::idle::{Idle, SearchState};
-    pub use crate::parker::{DriverWaker, Parker};
-    pub use crate::queue::{Injector, Local, Stealer};
     pub use crate::reactor::WatchRole;
+    pub use crate::scheduler::bell::Bell;
+    pub use crate::scheduler::idle::{Idle, SearchState};
+    pub use crate::scheduler::parker::{DriverWaker, Parker};
+    pub use crate::scheduler::queue::{Injector, Local, Stealer};
     pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
     pub use crate::task::{Task, TaskError, TaskId};
 

@@ -1,28 +1,33 @@
 //! The thread-owned half of a loop and its tick (asyncio's `_run_once`).
 //!
-//! One tick:
-//! 1. fire expired timers (`call_later` callbacks join the pinned FIFO);
+//! One tick (`run_once`), in this order:
+//! 1. fire expired timers (wakers wake; `call_later` callbacks join the
+//!    pinned FIFO);
 //! 2. move the inbox (pinned work from other threads) into the FIFO, then run
 //!    exactly the pinned work that is queued now: work queued during the tick
 //!    runs next tick, as in asyncio;
-//! 3. run up to `max_stealable_per_tick` stealable tasks: the LIFO slot (at
-//!    most `lifo_polls_in_a_row` in a row), the local queue, the injector
-//!    every `global_queue_interval` polls (fairness), then a steal;
-//! 4. poll the reactor without blocking every `event_interval` polls while
-//!    busy (and, while siblings sleep with no watcher, the root instance
-//!    over every reactor), or, with nothing to do, announce idleness and
-//!    park: as the one watcher of every reactor, or on the loop's bell
-//!    while a sibling watches (`reactor::watch`).
+//! 3. run up to `max_stealable_per_tick` (61) stealable tasks, in the order
+//!    `crate::scheduler::pop` gives them (LIFO slot, local queue, injector,
+//!    a steal);
+//! 4. if this loop still has work: every `event_interval` (61) polls, poll
+//!    the reactor with a zero timeout and dispatch its events, look at the
+//!    root instance for sleeping siblings when nobody watches, and look for
+//!    a stalled sibling to rescue. With no work: rescue a stalled sibling
+//!    if there is one, else park (`crate::scheduler::park`).
+//!
+//! The scheduling decisions live in `crate::scheduler`, the readiness routes
+//! in `crate::reactor`'s module docs; this file runs tasks and callbacks and
+//! does the loop's I/O.
 
 use super::callback::Callback;
 use super::{LoopShared, Pinned};
 use crate::context;
 use crate::coop;
-use crate::idle::SearchState;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
-use crate::queue::Local;
 use crate::reactor::{Harvest, ReadyLoops, RescueHandle, WAKE_TOKEN};
+use crate::scheduler::idle::SearchState;
+use crate::scheduler::queue::Local;
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, TaskRef};
 use crate::task::TaskError;
@@ -52,22 +57,22 @@ pub(crate) struct LoopCore {
     /// loop stuck in a long poll holds it (as tokio's LIFO slot does).
     pub(crate) lifo: Cell<Option<Notified>>,
     /// Tasks run from `lifo` since the last one taken from elsewhere.
-    lifo_streak: Cell<u32>,
+    pub(crate) lifo_streak: Cell<u32>,
     pub(crate) ready: RefCell<VecDeque<Pinned>>,
     /// Set while dispatching I/O or timer wakes: local pushes then defer
     /// their sibling notification to one call after the batch.
     pub(crate) dispatching: Cell<bool>,
     pub(crate) deferred_notify: Cell<bool>,
-    search: RefCell<SearchState>,
-    polls: Cell<u64>,
+    pub(crate) search: RefCell<SearchState>,
+    pub(crate) polls: Cell<u64>,
     polls_since_io: Cell<u32>,
-    rng: Cell<u32>,
+    pub(crate) rng: Cell<u32>,
     poll: RefCell<mio::Poll>,
     events: RefCell<mio::Events>,
     have_events: Cell<bool>,
     harvest: RefCell<Harvest>,
     /// Loops the root instance reported ready while this loop watched.
-    ready_loops: RefCell<ReadyLoops>,
+    pub(crate) ready_loops: RefCell<ReadyLoops>,
     /// `Shared::clock_nanos` before which this loop does not look for
     /// stalled siblings again.
     next_rescue_at: Cell<u64>,
@@ -104,7 +109,7 @@ impl LoopCore {
         }
     }
 
-    fn state(&self) -> &LoopShared {
+    pub(crate) fn state(&self) -> &LoopShared {
         &self.shared.loops[self.index]
     }
 
@@ -151,20 +156,11 @@ impl LoopCore {
         }
     }
 
-    fn has_own_work(&self) -> bool {
+    pub(crate) fn has_own_work(&self) -> bool {
         !self.ready.borrow().is_empty()
             || self.has_lifo_task()
             || !self.local.is_empty()
             || !self.state().inbox.lock().is_empty()
-    }
-
-    /// Whether the LIFO slot holds a task (a read, where `take` + `set`
-    /// would write twice on every scheduling decision).
-    pub(crate) fn has_lifo_task(&self) -> bool {
-        // SAFETY: `LoopCore` is used only by its own thread and no
-        // reference into the cell is alive across this read (the cell's
-        // contents are only ever moved in and out by value).
-        unsafe { (*self.lifo.as_ptr()).is_some() }
     }
 
     fn drain_inbox(&self) {
@@ -172,103 +168,6 @@ impl LoopCore {
         if !inbox.is_empty() {
             self.ready.borrow_mut().append(&mut inbox);
         }
-    }
-
-    // ---- stealable work ------------------------------------------------------
-
-    fn next_stealable(&self) -> Option<Notified> {
-        if self.has_lifo_task() {
-            let task = self.lifo.take()?;
-            let streak = self.lifo_streak.get();
-            if streak < self.shared.config.lifo_polls_in_a_row {
-                self.lifo_streak.set(streak + 1);
-                return Some(task);
-            }
-            self.end_lifo_streak(task);
-        }
-        if self.lifo_streak.get() != 0 {
-            self.lifo_streak.set(0);
-        }
-        let shared = &*self.shared;
-        let counters = &self.state().counters;
-        if self.polls.get() % u64::from(shared.config.global_queue_interval) == 0 {
-            if let Some(task) = shared.injector.pop() {
-                counters.injector_pulls.add(1);
-                return Some(self.found_work(task));
-            }
-        }
-        if let Some(task) = self.local.pop() {
-            return Some(self.found_work(task));
-        }
-        if !shared.injector.is_empty() {
-            if let Some(task) = shared.injector.pop_batch_into(&self.local) {
-                counters.injector_pulls.add(1 + self.local.len() as u64);
-                return Some(self.found_work(task));
-            }
-        }
-        self.steal()
-    }
-
-    /// The slot's task has had its turns in a row: it waits behind the
-    /// queue, where a sibling may take it.
-    #[cold]
-    fn end_lifo_streak(&self, task: Notified) {
-        self.local.push(task);
-        if self.local.len() > 1 {
-            self.shared.notify_one();
-        }
-    }
-
-    fn steal(&self) -> Option<Notified> {
-        let shared = &*self.shared;
-        let loops = shared.loops.len();
-        if loops == 1
-            || !shared
-                .idle
-                .try_start_searching(&mut self.search.borrow_mut())
-        {
-            return None;
-        }
-        let start = self.next_random() as usize % loops;
-        for offset in 0..loops {
-            let victim = (start + offset) % loops;
-            if victim == self.index {
-                continue;
-            }
-            let before = self.local.len();
-            if let Some(task) = shared.loops[victim].stealer.steal_half_into(&self.local) {
-                let counters = &self.state().counters;
-                counters.steals.add(1);
-                counters
-                    .stolen_tasks
-                    .add(1 + (self.local.len() - before) as u64);
-                return Some(self.found_work(task));
-            }
-        }
-        None
-    }
-
-    /// A searcher that finds work stops searching; if it was the last one it
-    /// wakes another loop, since there may be more work than it can take.
-    fn found_work(&self, task: Notified) -> Notified {
-        let last = self
-            .shared
-            .idle
-            .stop_searching(&mut self.search.borrow_mut());
-        if last {
-            self.shared.notify_one();
-        }
-        task
-    }
-
-    fn next_random(&self) -> u32 {
-        // xorshift32: cheap, and only spreads steal victims.
-        let mut x = self.rng.get();
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.rng.set(x);
-        x
     }
 
     // ---- running work --------------------------------------------------------
@@ -282,7 +181,10 @@ impl LoopCore {
         self.polls_since_io.set(self.polls_since_io.get() + 1);
         self.state().counters.polls.add(1);
         let header = task.header();
-        let previous = context::set_current_task(Some(task.as_ptr()));
+        // SAFETY: `task`'s queue-entry reference keeps the cell alive while
+        // `task.run()` polls it, the only code that may read the pointer;
+        // the previous value is restored right after the poll.
+        let previous = unsafe { context::set_current_task(Some(task.as_ptr())) };
         let span = tracing::trace_span!("task", task.id = header.id.0, task.name = %TaskName(header), loop_id = self.index);
         let _span = span.enter();
         let budget = self.shared.config.coop_budget;
@@ -296,7 +198,9 @@ impl LoopCore {
         } else {
             coop::with_budget(budget, || task.run());
         }
-        context::set_current_task(previous);
+        // SAFETY: restores what was current before (a task still being
+        // polled further up this thread's stack, or none).
+        unsafe { context::set_current_task(previous) };
     }
 
     fn warn_if_slow(&self, took: Duration, header: &Header) {
@@ -365,12 +269,12 @@ impl LoopCore {
         *self.fired.borrow_mut() = fired;
     }
 
-    fn next_timer_timeout(&self) -> Option<Duration> {
+    pub(crate) fn next_timer_timeout(&self) -> Option<Duration> {
         let deadline = self.state().timers.lock().next_deadline()?;
         Some(deadline.saturating_duration_since(Instant::now()))
     }
 
-    fn poll_events(&self, timeout: Option<Duration>) {
+    pub(crate) fn poll_events(&self, timeout: Option<Duration>) {
         let mut events = self.events.borrow_mut();
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
             if err.kind() != std::io::ErrorKind::Interrupted {
@@ -379,6 +283,10 @@ impl LoopCore {
         }
         self.polls_since_io.set(0);
         self.have_events.set(true);
+        // Relaxed: a heuristic for rescuers, not a handshake. A stale read
+        // costs at worst one needless zero-timeout harvest, or one rescue
+        // interval of delay; the events themselves are safe either way
+        // (each edge goes to exactly one waiter).
         self.state()
             .io_polled_at
             .store(self.shared.clock_nanos(), Ordering::Relaxed);
@@ -395,6 +303,8 @@ impl LoopCore {
             return false;
         }
         let now = shared.clock_nanos();
+        // Throttled: each look may cost an epoll_wait syscall, and a loop
+        // about to park calls this on every tick.
         if now < self.next_rescue_at.get() {
             return false;
         }
@@ -423,14 +333,20 @@ impl LoopCore {
     fn harvest_sibling(&self, victim: usize) {
         let sibling = &self.shared.loops[victim];
         let mut harvest = self.harvest.borrow_mut();
+        // Repeat while a harvest fills its batch: more may be waiting, and
+        // the owner is not polling.
         loop {
             let took_wake = sibling.rescue.harvest(WAKE_TOKEN, &mut harvest);
             if took_wake {
+                // The wake was meant for the owner (an unpark); it must not
+                // be swallowed here, or a loop asleep in its reactor misses it.
                 sibling.parker.redeliver_wake();
             }
             if harvest.is_empty() {
                 break;
             }
+            // Delivered through the sibling's slab (the tokens are its), but
+            // woken here: the tasks join this loop's queue, which is the point.
             self.dispatching.set(true);
             let delivered = sibling.reactor.dispatch_harvest(&harvest);
             sibling.counters.io_events.add(delivered as u64);
@@ -444,7 +360,7 @@ impl LoopCore {
 
     /// Takes the events of every loop the root instance reported ready
     /// (after watching it, or in a busy loop's periodic look for sleepers).
-    fn take_watched_events(&self) {
+    pub(crate) fn take_watched_events(&self) {
         let ready = std::mem::take(&mut *self.ready_loops.borrow_mut());
         for &index in &ready {
             if index == self.index {
@@ -472,7 +388,7 @@ impl LoopCore {
         self.take_watched_events();
     }
 
-    fn dispatch_events(&self) {
+    pub(crate) fn dispatch_events(&self) {
         if !self.have_events.replace(false) {
             return;
         }
@@ -492,54 +408,6 @@ impl LoopCore {
         if self.deferred_notify.replace(false) && self.local.len() > 1 {
             self.shared.notify_one();
         }
-    }
-
-    /// Sleeps until there is work: in this loop's reactor when it is the
-    /// only loop (or the platform has no root instance); else as the
-    /// watcher of every reactor if no sibling is, or on the bell.
-    fn park(&self) {
-        let timeout = self.next_timer_timeout();
-        let shared = &*self.shared;
-        let state = self.state();
-        let watch = &shared.watch;
-        let mut watched = false;
-        let parked = shared.idle.park_or_retry(
-            self.index,
-            &mut self.search.borrow_mut(),
-            |was_last_searcher| self.has_work_anywhere(was_last_searcher),
-            || {
-                state.counters.parks.add(1);
-                if !watch.is_enabled() {
-                    state.parker.park(|| self.poll_events(timeout));
-                } else if watch.role.try_claim(self.index) {
-                    watched = state
-                        .parker
-                        .park(|| watch.wait(timeout, &mut self.ready_loops.borrow_mut()));
-                    watch.role.release(self.index);
-                } else {
-                    state.counters.bell_parks.add(1);
-                    state
-                        .parker
-                        .park_on_bell(|| state.parker.waker().bell.sleep(timeout));
-                }
-            },
-        );
-        if parked {
-            self.dispatch_events();
-            if watched {
-                self.take_watched_events();
-            }
-        } else {
-            state.parker.clear_notification();
-        }
-    }
-
-    fn has_work_anywhere(&self, was_last_searcher: bool) -> bool {
-        let shared = &*self.shared;
-        shared.is_stopping()
-            || self.has_own_work()
-            || !shared.injector.is_empty()
-            || (was_last_searcher && shared.loops.iter().any(|l| !l.stealer.is_empty()))
     }
 
     fn drain_on_exit(&self) {

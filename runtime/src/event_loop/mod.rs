@@ -4,16 +4,17 @@
 pub(crate) mod callback;
 pub(crate) mod core;
 
-use crate::bell::Bell;
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
 use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
+pub use crate::loop_id::LoopId;
 use crate::metrics::LoopCounters;
-use crate::parker::{DriverWaker, Parker};
-use crate::queue::Stealer;
 use crate::reactor::{ReactorShared, RescueHandle};
+use crate::scheduler::bell::Bell;
+use crate::scheduler::parker::{DriverWaker, Parker};
+use crate::scheduler::queue::Stealer;
 use crate::shared::Shared;
 use crate::task::raw::Notified;
 use crate::time::store::{TimerAction, TimerStore};
@@ -21,37 +22,6 @@ use callback::{Callback, Handle, TimerHandle};
 use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
-
-/// Names one loop of a runtime; loops are numbered from 0.
-///
-/// ```
-/// # hive::run(async {
-/// let ids = hive::loop_ids();
-/// assert_eq!(ids[0].index(), 0);
-/// assert_eq!(hive::current_loop_id(), Some(ids[0])); // run() starts main on loop 0
-/// # }).unwrap();
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-pub struct LoopId(pub(crate) usize);
-
-impl LoopId {
-    /// The loop's number, `0..loops`.
-    ///
-    /// ```
-    /// # hive::run(async {
-    /// assert_eq!(hive::current_loop_id().unwrap().index(), 0);
-    /// # }).unwrap();
-    /// ```
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-impl fmt::Display for LoopId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "loop {}", self.0)
-    }
-}
 
 /// Work that must run on one loop, in FIFO order: pinned tasks and callbacks.
 pub(crate) enum Pinned {
@@ -382,7 +352,7 @@ impl Loop {
             }
         };
         let name = format!("signal handler {signal}");
-        let task = crate::task::spawn::spawn_inner(
+        let task = crate::scheduler::spawn::spawn_inner(
             &self.shared,
             handler,
             Some(name.into()),

@@ -2,14 +2,64 @@
 //! the table from tokens to readiness state.
 //!
 //! A source's readiness is only seen by the loop whose `Poll` it is
-//! registered with, and a woken stealable task lands in that loop's local
-//! queue, so tasks drift to the loop that owns their sockets. Where sources
-//! are registered therefore decides the I/O balance: [`IoSource::new`] picks
-//! the current loop, or round-robin off-loop; [`IoSource::new_on_loop`]
-//! places it explicitly (hive-net spreads accepted connections this way).
-//! When a loop stops polling for a while, a sibling harvests its instance
-//! instead (see `rescue`); while loops are idle, one of them watches every
-//! instance for the rest (see `watch`).
+//! registered with, and a woken stealable task lands in the local queue of
+//! the loop that delivered the event, so tasks drift to the loop that owns
+//! their sockets. Where sources are registered therefore decides the I/O
+//! balance: [`IoSource::new`] picks the current loop, or round-robin
+//! off-loop; [`IoSource::new_on_loop`] places it explicitly (hive-net
+//! spreads accepted connections this way).
+//!
+//! # The three routes by which readiness reaches a task
+//! Each ends in `ReactorShared::deliver`: the token is looked up in the
+//! owning loop's slab, the bits are set on the source's `ScheduledIo`, and
+//! the wakers stored there are woken, on whichever thread delivered. The
+//! delivering loop marks itself *dispatching*, so the woken stealable tasks
+//! join its local queue and one `notify_one` covers the whole batch
+//! (`crate::scheduler`).
+//! 1. **The loop's own poll** (`event_loop::core`, `poll_events`): while
+//!    busy, every `event_interval` (61) task or callback polls, with a zero
+//!    timeout; while asleep in its own reactor, blocking (sleep 1 of
+//!    `crate::scheduler`). The loop records when it last polled
+//!    (`io_polled_at`), which is what route 3 watches.
+//! 2. **The watcher** (`watch`): while loops are idle, one of them sleeps
+//!    in a root epoll instance holding every loop's instance
+//!    (edge-triggered), and the others sleep on their bells, which I/O does
+//!    not ring. When a loop's instance gains events the watcher wakes, takes
+//!    them (its own with a zero-timeout poll, a sibling's by harvesting it
+//!    as in route 3) and runs the woken tasks; it wakes a sibling only when
+//!    two or more are queued. While siblings sleep on bells and nobody
+//!    watches (the watcher just woke), a busy loop looks at the root with a
+//!    zero timeout every `event_interval` instead (`watch_for_sleepers`).
+//! 3. **A rescue** (`rescue`): a loop that runs out of work, or a busy one
+//!    at its I/O interval, looks (at most every 100 µs,
+//!    `RESCUE_INTERVAL_NANOS`) for a sibling that has not polled its
+//!    reactor for 200 µs (`STALL_NANOS`: long against a busy loop's I/O
+//!    interval, short against the milliseconds of an OS time slice a
+//!    descheduled loop loses), harvests that sibling's instance through a
+//!    duplicate fd with a zero timeout, runs the woken tasks, and steals half
+//!    its queue. A harvest that takes the sibling's own wake-up event hands
+//!    it back (`Parker::redeliver_wake`).
+//!
+//! epoll makes routes 2 and 3 safe alongside route 1: any number of threads
+//! may wait on one instance, and each edge-triggered event goes to exactly
+//! one of them; the slab lookup (under its mutex) and the generation in
+//! each token make a late event for a freed token harmless.
+//!
+//! # Do all three routes earn their keep?
+//! Route 1 is the base. Route 2 is what lets idle loops sleep without each
+//! being woken by its own sockets (under light load every idle loop would
+//! otherwise wake for work one of them can do); `idle_watcher(false)`
+//! turns it off. Route 3 overlaps route 2: while any loop is idle on Linux
+//! the watcher already sees a stalled loop's instance become ready (the
+//! root holds it), so rescue's unique case is *every loop busy and one of
+//! them not polling* (descheduled on an oversubscribed machine, or stuck in
+//! a long poll), plus runtimes built with `idle_watcher(false)`. That case
+//! is exactly the one it was added for. Removing route 3 would drop
+//! `rescue_stalled_loop`, its two constants and its field, and the
+//! `io_polled_at` store on every poll (about 40 lines; the harvest itself
+//! stays, since the watcher uses it for its siblings), but only a netload run on an oversubscribed machine
+//! (loops > free cores), with `LoopMetrics::rescued_events` and the p99
+//! latency compared, can show it costs nothing. Left in place until then.
 
 mod readiness;
 mod rescue;
@@ -129,6 +179,7 @@ impl ReactorShared {
         self.deliver(harvest.iter().copied())
     }
 
+    /// Where all three readiness routes meet (see the module docs).
     fn deliver(&self, events: impl Iterator<Item = (mio::Token, usize)>) -> usize {
         // Wakers run after the slab lock is released (a woken task may
         // register or drop a source), so targets are collected first: in a

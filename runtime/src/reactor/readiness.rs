@@ -100,10 +100,21 @@ struct Wakers {
 }
 
 impl ScheduledIo {
+    /// Records an event (from any of the three routes in `reactor`'s docs)
+    /// and wakes the tasks waiting on the sides it makes ready.
     pub(crate) fn add_bits(&self, bits: usize) {
+        // Bits and generation in one RMW: a reader that saw the old word and
+        // now clears it fails its generation check (`clear`), so this event
+        // survives. AcqRel: the release publishes nothing of ours, but pairs
+        // with the acquire in `poll_ready` through this same word, which is
+        // all the bit protocol needs.
         let _ = self.readiness.fetch_update(AcqRel, Acquire, |w| {
             Some((w & !BITS).wrapping_add(GENERATION_ONE) | (w & BITS) | bits)
         });
+        // Bits first, wakers second (see `poll_ready`'s re-check). The wakers
+        // are taken under the lock but woken after it: waking schedules the
+        // task, which may take other locks, and a waker must never be called
+        // under ours.
         let (reader, writer) = {
             let mut wakers = self.wakers.lock();
             let reader = if bits & READ_SIDE != 0 {
@@ -138,10 +149,15 @@ impl ScheduledIo {
         } else {
             &mut wakers.writer
         };
+        // Most polls come from the same task as last time: skip the clone
+        // (a reference-count increment) and the drop of the old waker.
         if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
             *slot = Some(cx.waker().clone());
         }
-        // Re-check under the lock: the reactor sets bits before taking wakers.
+        // Re-check under the lock: the reactor sets bits before taking wakers
+        // (under this lock), so either it takes the waker stored above, or
+        // its bits are visible here. Without this, an event landing between
+        // the first load and the store would be lost.
         let word = self.readiness.load(Acquire);
         if word & side != 0 {
             return Poll::Ready(ReadyEvent { word, side });
@@ -153,6 +169,9 @@ impl ScheduledIo {
     pub(crate) fn clear(&self, event: ReadyEvent) {
         // Closed and error states are final: never clear them.
         let clearable = event.side & (READABLE | WRITABLE);
+        // Same generation: no event since `event` was read, so the
+        // `WouldBlock` that led here is current. Otherwise keep the bits:
+        // the next operation may succeed.
         let _ = self.readiness.fetch_update(AcqRel, Acquire, |w| {
             if w & !BITS == event.word & !BITS {
                 Some(w & !clearable)

@@ -71,6 +71,9 @@ impl RescueHandle {
         let mut raw = [libc::epoll_event { events: 0, u64: 0 }; BATCH];
         // SAFETY: `raw` is a writable array of `BATCH` events that outlives
         // the call, and the fd is an epoll instance this handle owns.
+        // A zero timeout: the rescuer has its own work and its own sleep;
+        // it only takes what is ready now. Edge-triggered, each event taken
+        // here is gone from the owner's next poll, so it is delivered once.
         let n = unsafe {
             libc::epoll_wait(
                 self.epoll.as_raw_fd(),

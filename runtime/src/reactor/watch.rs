@@ -5,7 +5,7 @@
 //! load every idle loop wakes (a context switch each) for work one of them
 //! could have done. Instead, idle loops elect one *watcher* that blocks on a
 //! root epoll instance holding every loop's instance; the rest sleep on their
-//! bell (`crate::bell`). When a loop's instance becomes ready, the watcher
+//! bell (`crate::scheduler::bell`). When a loop's instance becomes ready, the watcher
 //! takes its events (as a rescue does) and runs the woken tasks, waking a
 //! sibling only when there is more than it can run. Busy loops still poll
 //! their own reactors, so the I/O stays spread over the loops under load.

@@ -266,7 +266,7 @@ fn task_refs_and_wakers_keep_the_cell_alive_until_the_last_goes() {
 
 #[test]
 fn poll_complete_and_the_panic_peek_leave_the_output_to_the_handle() {
-    use crate::call_graph::AwaitKind;
+    use super::await_kind::AwaitKind;
     let sched = Sched::default();
     let gate = Gate::default();
     let wait = gate.wait();
@@ -291,7 +291,7 @@ fn poll_complete_and_the_panic_peek_leave_the_output_to_the_handle() {
 
 #[test]
 fn a_task_ref_from_a_handle_outlives_it_and_frees_the_cell() {
-    use crate::call_graph::AwaitKind;
+    use super::await_kind::AwaitKind;
     let sched = Sched::default();
     let task = spawn(&sched, async { String::from("out") });
     task.set_awaiter(Some(TaskId(9)), AwaitKind::TaskGroup);

@@ -1,11 +1,11 @@
 //! `Task<T>`: the handle that awaits, cancels or detaches a spawned task.
 
+use super::await_kind::AwaitKind;
 use super::cancel_scope::{self, Orphan};
+use super::current;
 use super::error::TaskError;
 use super::id::TaskId;
 use super::raw::{RawTask, TaskRef};
-use crate::call_graph::AwaitKind;
-use crate::context;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -184,7 +184,7 @@ impl<T> Task<T> {
         &mut self,
         deadline: Option<Instant>,
     ) -> Result<Result<T, TaskError>, BlockingJoinError> {
-        if context::with_core(|core| core.is_some()) {
+        if current::on_loop_thread() {
             return Err(BlockingJoinError::OnLoopThread);
         }
         let waker = Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())));
@@ -249,7 +249,7 @@ impl<T> Task<T> {
     /// Records the running task (if any) as this task's awaiter: one relaxed
     /// store, no allocation.
     fn note_awaiter(&self, kind: AwaitKind) {
-        if let Some(current) = context::current_task() {
+        if let Some(current) = current::current_task() {
             // SAFETY: the current task's header stays alive while it is
             // being polled, which is when this runs.
             let id = unsafe { current.as_ref() }.id;

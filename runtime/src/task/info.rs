@@ -1,9 +1,9 @@
 //! `current_task`, `all_tasks` and `TaskInfo`.
 
+use super::current;
 use super::id::TaskId;
 use super::raw::TaskRef;
-use crate::context;
-use crate::event_loop::LoopId;
+use crate::loop_id::LoopId;
 use std::fmt;
 
 /// A type-erased view of a live task: its identity, and a way to cancel it.
@@ -110,45 +110,5 @@ pub fn current_task() -> Option<TaskInfo> {
     // SAFETY: the pointer is set only while its task is being polled on this
     // thread (the poll's queue entry keeps the cell alive), and it is the
     // entry's own pointer, with the allocation's provenance.
-    context::current_task().map(|ptr| TaskInfo(unsafe { TaskRef::clone_from_ptr(ptr) }))
-}
-
-/// Every task of the current runtime that is not done yet (asyncio's
-/// `all_tasks`), in spawn order; empty outside a runtime. The runtime's own
-/// tasks (signal readers, such as the Ctrl-C watcher of `hive::run`, and
-/// `add_signal_handler` callbacks) are not listed, as asyncio's are not.
-///
-/// ```
-/// # hive::run(async {
-/// let _t = hive::spawn(std::future::pending::<()>());
-/// assert!(hive::all_tasks().len() >= 2); // main and _t
-/// # }).unwrap();
-/// ```
-#[doc(alias = "asyncio.all_tasks")]
-pub fn all_tasks() -> Vec<TaskInfo> {
-    match context::current_shared() {
-        Some(shared) => {
-            let internal = internal_tasks(&shared);
-            shared
-                .registry
-                .snapshot()
-                .into_iter()
-                .filter(|t| !t.is_done() && !internal.contains(&t.header().id))
-                .map(TaskInfo)
-                .collect()
-        }
-        None => Vec::new(),
-    }
-}
-
-/// The runtime's own tasks, which the listings leave out (none under loom,
-/// whose builds have no signals).
-pub(crate) fn internal_tasks(shared: &crate::shared::Shared) -> Vec<TaskId> {
-    #[cfg(not(loom))]
-    return shared.signals.internal_tasks();
-    #[cfg(loom)]
-    {
-        let _ = shared;
-        Vec::new()
-    }
+    current::current_task().map(|ptr| TaskInfo(unsafe { TaskRef::clone_from_ptr(ptr) }))
 }

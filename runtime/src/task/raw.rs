@@ -4,11 +4,11 @@
 //! The state word's transitions are documented in [`super::state`]; this file
 //! is the code that acts on them: polling, cancelling, completing, and freeing.
 
+use super::await_kind::AwaitKind;
 use super::error::TaskError;
 use super::id::TaskId;
 use super::state::{Idle, Notify, Run, State};
 use super::waker;
-use crate::call_graph::AwaitKind;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::future::Future;
@@ -55,7 +55,7 @@ pub struct Header {
     pub(crate) registry_slot: AtomicUsize,
     /// Its context variables (`contextvars.rs`): written before its first
     /// run, then only by the thread polling it.
-    pub(crate) context: crate::contextvars::Slot,
+    pub(crate) context: super::context_slot::Slot,
 }
 
 // SAFETY: the header's only interior-mutable fields are the atomic state,
@@ -99,6 +99,12 @@ impl Header {
     }
 }
 
+/// The type-erased operations of one `Cell<F, S>`; installed by
+/// [`new_task`], so each function may cast the header back to that cell.
+///
+/// Every entry is an `unsafe fn` whose contract is "`ptr` is the header of
+/// the `Cell<F, S>` this vtable was made for, and is alive", plus what each
+/// function's own `# Safety` section adds.
 struct Vtable {
     run: unsafe fn(NonNull<Header>),
     schedule: unsafe fn(NonNull<Header>),
@@ -191,7 +197,16 @@ impl RawTask {
         // (its wrapper's), so the cell has not been freed.
         unsafe { self.ptr.as_ref() }
     }
-    pub(crate) fn from_ptr(ptr: NonNull<Header>) -> RawTask {
+    /// Rebuilds a `RawTask` from the address a waker carries.
+    ///
+    /// `header` (and every method) dereferences the pointer, so this is
+    /// unsafe: a `RawTask` in circulation promises a live cell.
+    ///
+    /// # Safety
+    /// `ptr` points to a task cell made by [`new_task`], carries its
+    /// provenance, and the cell stays alive (some reference to it is held,
+    /// by the caller or on its behalf) for as long as the result is used.
+    pub(crate) unsafe fn from_ptr(ptr: NonNull<Header>) -> RawTask {
         RawTask { ptr }
     }
 
@@ -372,6 +387,13 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
     unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
 }
 
+/// Polls the task once (the queue entry's turn), then settles what the
+/// entry's reference becomes: dropped, requeued, or handed back to the
+/// scheduler.
+///
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>`, and the caller gives up one
+/// queue-entry reference (a `Notified`) with the right to run it.
 unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable is only installed on a Cell<F, S>; the caller's
     // queue entry keeps it alive until we drop that reference below.
@@ -496,12 +518,23 @@ fn report_or_drop<F: Future, S: Schedule>(cell: &Cell<F, S>, stage: Stage<F>) {
     }
 }
 
+/// Hands the cell to its scheduler as a new queue entry.
+///
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>`, and the caller passes on one
+/// reference that the state word's NOTIFIED transition gave it.
 unsafe fn schedule<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: vtable matches; the caller passes a queue reference on.
     let cell = unsafe { cell::<F, S>(ptr) };
     cell.scheduler.schedule(Notified(RawTask { ptr }));
 }
 
+/// Moves the finished output into the handle's slot.
+///
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>` whose state is COMPLETE with
+/// JOIN_INTEREST, the caller is its one `Task` handle, and `dst` points to a
+/// valid `Option<Result<F::Output, TaskError>>`.
 unsafe fn read_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>, dst: *mut ()) {
     // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -516,6 +549,11 @@ unsafe fn read_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>, ds
     }
 }
 
+/// Whether the finished output is a panic (read without moving it).
+///
+/// # Safety
+/// As [`read_output`] (less `dst`): COMPLETE with JOIN_INTEREST, called by
+/// the handle.
 unsafe fn output_is_panic<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) -> bool {
     // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -527,6 +565,11 @@ unsafe fn output_is_panic<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>
     })
 }
 
+/// Drops the finished output in place (a detached or dropped handle).
+///
+/// # Safety
+/// As [`read_output`] (less `dst`): COMPLETE with JOIN_INTEREST, called by
+/// the handle, which then gives up its claim on the output.
 unsafe fn drop_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: vtable matches; the caller is the handle and saw COMPLETE.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -537,6 +580,11 @@ unsafe fn drop_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     report_or_drop(cell, stage);
 }
 
+/// Frees the cell.
+///
+/// # Safety
+/// `ptr` is the header of a `Cell<F, S>` made by [`new_task`] whose last
+/// reference was just dropped: nothing can reach it any more.
 unsafe fn dealloc<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the last reference is gone; the cell came from Box::leak.
     drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });

@@ -16,27 +16,54 @@ pub(crate) unsafe fn borrowed(ptr: NonNull<Header>) -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)) }
 }
 
-fn raw(data: *const ()) -> RawTask {
-    // SAFETY: our wakers are only built from non-null cell pointers.
-    RawTask::from_ptr(unsafe { NonNull::new_unchecked(data as *mut Header) })
+/// The task behind a waker's data pointer.
+///
+/// # Safety
+/// `data` is the data pointer of one of our wakers (built by [`borrowed`]
+/// or [`clone`] from a cell pointer), and that waker's reference, owned or
+/// borrowed, keeps the cell alive while the result is used.
+unsafe fn raw(data: *const ()) -> RawTask {
+    // SAFETY: our wakers are only built from non-null cell pointers that
+    // carry the cell's provenance, and the waker keeps the cell alive.
+    unsafe { RawTask::from_ptr(NonNull::new_unchecked(data as *mut Header)) }
 }
 
+/// `Waker::clone`: a new owned waker, with a reference of its own.
+///
+/// # Safety
+/// `data` comes from a live waker of ours (the std `RawWakerVTable` contract).
 unsafe fn clone(data: *const ()) -> RawWaker {
-    raw(data).header().state.ref_inc();
+    // SAFETY: `data` is a live waker's, per this function's contract.
+    unsafe { raw(data) }.header().state.ref_inc();
     RawWaker::new(data, &VTABLE)
 }
 
+/// `Waker::wake`: schedules the task and gives up the waker's reference.
+///
+/// # Safety
+/// `data` comes from an owned waker of ours, consumed by this call.
 unsafe fn wake(data: *const ()) {
-    let task = raw(data);
+    // SAFETY: the owned waker's reference keeps the cell alive until the
+    // `drop_ref` below.
+    let task = unsafe { raw(data) };
     task.wake_by_ref();
     // SAFETY: an owned waker holds one reference, given up here.
     unsafe { task.drop_ref() }
 }
 
+/// `Waker::wake_by_ref`: schedules the task; the waker keeps its reference.
+///
+/// # Safety
+/// `data` comes from a live waker of ours.
 unsafe fn wake_by_ref(data: *const ()) {
-    raw(data).wake_by_ref();
+    // SAFETY: the caller's waker keeps the cell alive through the call.
+    unsafe { raw(data) }.wake_by_ref();
 }
 
+/// `Waker::drop`: gives up the waker's reference.
+///
+/// # Safety
+/// `data` comes from an owned waker of ours, dropped by this call.
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: an owned waker holds one reference, given up here.
     unsafe { raw(data).drop_ref() }

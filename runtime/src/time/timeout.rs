@@ -338,7 +338,7 @@ struct EnclosingDeadline {
 
 impl EnclosingDeadline {
     fn enter(deadline: Instant) -> Self {
-        let task = crate::context::current_task();
+        let task = crate::task::current::current_task();
         enclosing::ENCLOSING.with(|cell| {
             let previous = cell.get();
             let earliest = match previous {
@@ -356,7 +356,7 @@ impl EnclosingDeadline {
         let Some((task, outer)) = enclosing::ENCLOSING.with(Cell::get) else {
             return false;
         };
-        task == crate::context::current_task() && outer <= own.max(Instant::now())
+        task == crate::task::current::current_task() && outer <= own.max(Instant::now())
     }
 }
 

@@ -1,13 +1,13 @@
 //! `spawn`, `spawn_local`, `spawn_on_loop`, `spawn_on_loop_with`.
 
-use super::handle::Task;
-use super::id::TaskId;
-use super::raw::{new_task, Header, Notified, Schedule, Spawn};
 use crate::context;
 use crate::error::SpawnError;
 use crate::event_loop::{LoopId, Pinned};
 use crate::loom::sync::Arc;
 use crate::shared::Shared;
+use crate::task::handle::Task;
+use crate::task::id::TaskId;
+use crate::task::raw::{new_task, Header, Notified, Schedule, Spawn};
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
@@ -94,10 +94,15 @@ fn run_eagerly(shared: &Arc<Shared>, notified: Notified) {
     struct Restore(Option<NonNull<Header>>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            context::set_current_task(self.0);
+            // SAFETY: restores what was current before the eager poll (a
+            // task still being polled further up this thread's stack, or none).
+            unsafe { context::set_current_task(self.0) };
         }
     }
-    let _restore = Restore(context::set_current_task(Some(notified.as_ptr())));
+    // SAFETY: `notified`'s reference keeps the cell alive while `run` polls
+    // it; `Restore` puts the previous task back as soon as the poll returns
+    // (or unwinds).
+    let _restore = Restore(unsafe { context::set_current_task(Some(notified.as_ptr())) });
     crate::coop::with_budget(shared.config.coop_budget, || notified.run());
 }
 

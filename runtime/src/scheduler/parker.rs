@@ -50,6 +50,13 @@ impl<W: DriverWaker> Parker<W> {
 
     /// Wakes the loop; returns `true` if that took a driver wake (a syscall).
     pub fn unpark(&self) -> bool {
+        // A swap, not a CAS: whatever the state, the loop must see NOTIFIED
+        // before its next sleep, and the old value says whether (and where)
+        // it sleeps now and needs the syscall. Both sides read-modify-write
+        // this one word, so they are totally ordered: either this swap
+        // follows the loop's EMPTY -> PARKED CAS and sees PARKED (and wakes
+        // it), or precedes it and the CAS fails on NOTIFIED. SeqCst on top
+        // keeps this word in one order with the idle counters (`idle.rs`).
         match self.state.swap(NOTIFIED, SeqCst) {
             PARKED => self.waker.wake(),
             PARKED_ON_BELL => self.waker.ring_bell(),
@@ -73,6 +80,8 @@ impl<W: DriverWaker> Parker<W> {
     }
 
     fn park_as(&self, parked: usize, sleep: impl FnOnce()) -> bool {
+        // A notification left since the loop last parked: consume it and
+        // return, the caller re-checks its queues on the way round.
         if self
             .state
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
@@ -90,6 +99,9 @@ impl<W: DriverWaker> Parker<W> {
             return false;
         }
         sleep();
+        // Back to EMPTY whether a wake or a timeout ended the sleep: a
+        // NOTIFIED that raced with the timeout is consumed here, harmlessly,
+        // since the loop now runs a whole tick before it may park again.
         self.state.swap(EMPTY, SeqCst);
         true
     }

@@ -1,11 +1,11 @@
 //! `task::Builder`: spawn with a name.
 
-use super::handle::Task;
 use super::spawn::{check_loop, current_or_panic, spawn_placed, BuildThenRun};
 use crate::context;
 use crate::contextvars::Context;
 use crate::error::SpawnError;
 use crate::event_loop::LoopId;
+use crate::task::handle::Task;
 use std::future::Future;
 
 /// Configures a task before spawning it: its name, where it starts, and

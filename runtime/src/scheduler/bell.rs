@@ -17,6 +17,9 @@ pub struct Bell {
 impl Bell {
     /// Ends the current or next `sleep`.
     pub fn ring(&self) {
+        // The flag, set under the mutex the sleeper checks it under, is what
+        // makes a ring before `sleep` count: a bare condvar notify with no
+        // waiter yet would be lost.
         *self.rung.lock() = true;
         self.condvar.notify_one();
     }

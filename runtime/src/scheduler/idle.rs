@@ -41,10 +41,18 @@ impl Idle {
     /// woken: none when a searcher exists or nobody sleeps. The chosen loop is
     /// counted as searching before it wakes.
     pub fn loop_to_notify(&self) -> Option<usize> {
+        // The caller pushed its task before this call. SeqCst orders that
+        // push before these loads and, on the parking side, the searcher's
+        // decrement before its re-check of the queues: whichever comes
+        // second in the total order sees the other (the task, or a zero
+        // count). The unlocked check keeps the common case (a searcher
+        // exists, or nobody sleeps) free of the mutex.
         if self.num_searching.load(SeqCst) != 0 || self.num_sleepers.load(SeqCst) == 0 {
             return None;
         }
         let mut sleepers = self.sleepers.lock();
+        // Again under the lock: another spawner may have chosen a loop (and
+        // counted it as searching) since the check above; one wake is enough.
         if self.num_searching.load(SeqCst) != 0 {
             return None;
         }
@@ -64,6 +72,8 @@ impl Idle {
         if me.searching {
             return true;
         }
+        // Load-then-add is not atomic, so the cap can be overshot by racing
+        // loops; it only limits contention on the victims, so that is fine.
         let current = self.num_searching.load(SeqCst);
         if 2 * current >= self.num_loops.max(2) {
             return false;
@@ -113,6 +123,10 @@ impl Idle {
         has_work: impl FnOnce(bool) -> bool,
         park: impl FnOnce(),
     ) -> bool {
+        // Announce first, then stop searching, then look: a spawner that
+        // pushes after our look reads `num_sleepers != 0` and
+        // `num_searching == 0` (both stored before the look, SeqCst), so it
+        // wakes someone; one that pushed before is seen by the look.
         {
             let mut sleepers = self.sleepers.lock();
             sleepers.push(me);
