@@ -26,7 +26,8 @@ pub trait Separators {
 ///
 /// ```
 /// use hive::net::{SeparatorList, Separators};
-/// let list: SeparatorList<'_> = [&b"\r\n"[..], b"\n"].separators();
+/// let seps = [&b"\r\n"[..], b"\n"];
+/// let list: SeparatorList<'_> = seps.separators();
 /// assert_eq!(list.iter().count(), 2);
 /// ```
 #[derive(Debug, Clone, Copy)]
