@@ -8,11 +8,13 @@
 //! runtime bug, and it should panic (or abort) with a message naming the
 //! workload rather than hang the bench run.
 
+pub mod contenders;
 pub mod http;
 pub mod net;
 pub mod paced;
 pub mod sched;
 pub mod tls;
+pub mod workloads;
 
 use std::future::Future;
 use std::pin::Pin;
