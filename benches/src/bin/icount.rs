@@ -7,7 +7,8 @@
 //!   `RUNTIME` (`hive` or `tokio`) and exits; meant to run under valgrind.
 //! * `icount table [N1 N2]`: runs itself under `valgrind --tool=callgrind`
 //!   for every workload and runtime, once with `N1` units and once with `N2`
-//!   (default 2000 and 12000), and prints a markdown table of
+//!   (default 2000 and 12000), each the median of 3 runs, and prints a
+//!   markdown table of
 //!   (Ir(N2) − Ir(N1)) / (N2 − N1): the instructions one more unit costs,
 //!   every thread of the process counted, with the setup (runtime build,
 //!   connections, teardown) cancelled out.
@@ -23,6 +24,8 @@
 //! * `pinned_ping_pong`: one pinned ping-pong round trip (a ping task, its
 //!   pong task, two oneshots), as the bench's `pinned_ping_pong`;
 //! * `pinned_yield`: one `yield_now` of one of 100 pinned tasks;
+//! * `pinned_chain`: one link of a chain of pinned spawns (each task spawns
+//!   the next; chains of 100), as the bench's `pinned_chained_spawn`;
 //! * `cross_loop`: one empty unit of work from one loop onto another and
 //!   back (hive's `spawn_on_loop`, tokio's `Handle::spawn` onto a second
 //!   runtime, from a `LocalSet`; batches of 100);
@@ -47,11 +50,12 @@ const YIELDERS: usize = 100;
 const ECHO_SIZE: usize = 64;
 
 const RUNTIMES: [&str; 2] = ["hive", "tokio"];
-const WORKLOADS: [(&str, &str); 6] = [
+const WORKLOADS: [(&str, &str); 7] = [
     ("spawn", "spawned-and-joined task"),
     ("pinned_spawn", "pinned task spawned and joined"),
     ("pinned_ping_pong", "pinned ping-pong round trip"),
     ("pinned_yield", "pinned yield_now"),
+    ("pinned_chain", "link of a pinned spawn chain"),
     ("cross_loop", "cross-loop spawn and join"),
     ("echo", "64-byte message echoed (client included)"),
 ];
@@ -99,6 +103,8 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("pinned_ping_pong", false) => pinned_ping_pong::<TokioLocalSet>(n),
         ("pinned_yield", true) => pinned_yield::<HiveLocal>(n),
         ("pinned_yield", false) => pinned_yield::<TokioLocalSet>(n),
+        ("pinned_chain", true) => pinned_chain::<HiveLocal>(n),
+        ("pinned_chain", false) => pinned_chain::<TokioLocalSet>(n),
         ("cross_loop", true) => cross_loop::<HiveSpawnOnLoop>(n),
         ("cross_loop", false) => cross_loop::<TokioHandle>(n),
         ("echo", _) => echo(hive, n),
@@ -147,6 +153,15 @@ fn pinned_yield<R: PinnedContender>(n: usize) {
     let rt = R::build();
     R::run(&rt, move || {
         workloads::pinned_yield_many::<R>(YIELDERS, n / YIELDERS)
+    });
+}
+
+fn pinned_chain<R: PinnedContender>(n: usize) {
+    let rt = R::build();
+    R::run(&rt, move || async move {
+        for batch in batches(n) {
+            workloads::pinned_chained_spawn::<R>(batch).await;
+        }
     });
 }
 
@@ -202,17 +217,33 @@ fn instructions(runtime: &str, workload: &str, n: usize) -> Result<u64, String> 
         .ok_or_else(|| format!("no `totals:` line in {}'s callgrind output", workload))
 }
 
+/// Runs of each `icount run` in `table`; the median is kept. The pinned
+/// workloads repeat to the instruction; the multi-threaded ones move by up
+/// to ~10 % run to run (how often a loop or worker parks and is woken
+/// depends on how valgrind interleaves the threads), and the median of 3
+/// settles that to a few percent.
+const REPEATS: usize = 3;
+
+fn median_instructions(runtime: &str, workload: &str, n: usize) -> Result<u64, String> {
+    let mut runs = (0..REPEATS)
+        .map(|_| instructions(runtime, workload, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    runs.sort_unstable();
+    Ok(runs[REPEATS / 2])
+}
+
 fn table(n1: usize, n2: usize) -> ExitCode {
     println!(
-        "instructions per unit, (Ir(N={n2}) - Ir(N={n1})) / {}, callgrind, all threads\n",
+        "instructions per unit, (Ir(N={n2}) - Ir(N={n1})) / {}, callgrind, all threads, \
+         median of {REPEATS} runs each\n",
         n2 - n1
     );
     println!("| workload (per unit) | hive | tokio | hive/tokio |\n|---|---:|---:|---:|");
     for (workload, unit) in WORKLOADS {
         let mut per_unit = [0.0; 2];
         for (slot, runtime) in per_unit.iter_mut().zip(RUNTIMES) {
-            let counts = instructions(runtime, workload, n1)
-                .and_then(|a| Ok((a, instructions(runtime, workload, n2)?)));
+            let counts = median_instructions(runtime, workload, n1)
+                .and_then(|a| Ok((a, median_instructions(runtime, workload, n2)?)));
             match counts {
                 Ok((a, b)) => *slot = (b as f64 - a as f64) / (n2 - n1) as f64,
                 Err(e) => {
