@@ -1,10 +1,41 @@
 //! hive beside tokio on the scheduler workloads of tokio's own
-//! `rt_multi_threaded` benches (spawning, yielding, ping-pong, timers).
+//! `rt_multi_threaded` benches (spawning, yielding, ping-pong, timers), their
+//! pinned forms, and cross-loop hand-offs.
 //!
-//! Each criterion group is one workload; its function ids are the contenders
-//! (`hive`, `tokio`, `tokio-local`, `tokio-localruntime`), run on the same
-//! input with the same number of threads. `cargo run -p hive-benches
-//! --release --bin compare` prints the hive/peer median ratios.
+//! Each criterion group is one workload; its function ids are the
+//! contenders, run on the same input with the same number of threads.
+//! `cargo run -p hive-benches --release --bin compare` prints the hive/peer
+//! median ratios.
+//!
+//! Every workload is written once, generic over a contender trait of
+//! `hive_benches::contenders`; the `each!` line in `multi`, `pinned` and
+//! `cross` below names the runtimes each kind runs on. Adding a workload
+//! is one impl here; adding a runtime is one impl there and one line here.
+//!
+//! What each kind includes:
+//! * multi-threaded groups (`spawn_many_local` ... `timers_*`; `hive` /
+//!   `tokio`): the bench thread hands each iteration to the runtime and
+//!   blocks on a latch or channel; that hand-off is in the time, for both.
+//! * `handoff` (`hive` / `tokio`): that hand-off alone, an empty unit of
+//!   work from the bench thread and a blocking wait for it: hive's
+//!   `Runtime::run_local` (what the pinned path used to fold in) against
+//!   tokio's `Handle::spawn` + `Runtime::block_on` of the join handle.
+//! * pinned groups (`pinned_*`; `hive` / `tokio-local` /
+//!   `tokio-localruntime`): every task on one thread, timed *inside* the
+//!   running loop (criterion's `iter_custom`; the clock starts and stops in
+//!   the loop's own task), so no contender pays for getting onto the loop.
+//!   hive: one loop, `run_local` + `hive::spawn_local`; tokio: a `LocalSet`
+//!   on a current-thread runtime, and `LocalRuntime`, with
+//!   `tokio::task::spawn_local`.
+//! * cross-loop groups (`cross_loop_*`; `hive` / `tokio-handle` /
+//!   `tokio-spawn_pinned`): from a task on one loop, `CROSS_UNITS` empty
+//!   units of work onto another loop (another thread), all in flight, then
+//!   a wait for each; timed inside the origin loop. hive: loop 0 to loop 1
+//!   with `spawn_on_loop` (`cross_loop_spawn`) or `call_soon_threadsafe`
+//!   plus a oneshot back (`cross_loop_call_soon`); tokio, the same in both
+//!   groups: from a `LocalSet`, `Handle::spawn` onto a second runtime, and
+//!   tokio-util's `LocalPoolHandle::spawn_pinned` (tokio has no callbacks,
+//!   so its nearest to `call_soon_threadsafe` is a spawn).
 //!
 //! Each runtime is built once per group, outside the measured closure. Every
 //! wait is bounded (see `hive_benches::WAIT_LIMIT` and `watchdog`): a hang is a
@@ -12,9 +43,12 @@
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
-use hive_benches::{
-    poll_once, recv_bounded, spread_deadline, watchdog, CountDown, Spawners, WAIT_LIMIT,
+use hive_benches::contenders::{
+    Contender, CrossContender, Hive, HiveCallSoon, HiveLocal, HiveSpawnOnLoop, PinnedContender,
+    Tokio, TokioHandle, TokioLocalRuntime, TokioLocalSet, TokioSpawnPinned, THREADS,
 };
+use hive_benches::workloads;
+use hive_benches::{poll_once, recv_bounded, spread_deadline, watchdog, CountDown, Spawners};
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,12 +56,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
-// One channel for every contender: tokio's oneshot needs only a `Waker`, so
-// it runs unchanged under hive, and the channel cost is the same on both sides.
-use tokio::sync::oneshot;
 
-/// Loops (hive) and worker threads (tokio): the machine has 2 cores.
-const THREADS: usize = 2;
 /// Tasks spawned per iteration by the `spawn_many_*` workloads.
 const NUM_SPAWN: usize = 10_000;
 /// Ping-pong round trips per iteration.
@@ -50,8 +79,12 @@ const TIMER_TASKS: usize = 10;
 const TIMER_SPREAD: Duration = Duration::from_millis(5);
 /// `timers_create_cancel` deadlines: far enough never to fire.
 const TIMER_FAR: Duration = Duration::from_secs(3600);
+/// Units of work per iteration in the `cross_loop_*` workloads.
+const CROSS_UNITS: usize = 1_000;
 
-fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+type Group<'a> = BenchmarkGroup<'a, WallTime>;
+
+fn group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
     let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
@@ -60,550 +93,315 @@ fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
     group
 }
 
-fn hive_rt() -> hive::Runtime {
-    hive::Runtime::builder()
-        .loops(THREADS)
-        .build()
-        .expect("cannot build the hive runtime")
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(THREADS)
-        .enable_all()
-        .build()
-        .expect("cannot build the tokio runtime")
-}
-
-fn tokio_current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("cannot build the tokio runtime")
+/// `group/contender`, for the watchdog and panic messages (made once per
+/// benchmark, so leaking it costs a few bytes per run).
+fn label(group: &str, contender: &str) -> &'static str {
+    Box::leak(format!("{group}/{contender}").into_boxed_str())
 }
 
 // ---------------------------------------------------------------------------
-// 1. spawn_many_local: one task spawns NUM_SPAWN trivial tasks and awaits them.
+// The contender lists: one line per runtime.
 
-fn spawn_many_local(c: &mut Criterion) {
-    let mut group = group(c, "spawn_many_local");
-    {
-        let rt = hive_rt();
-        let (tx, rx) = mpsc::sync_channel(1);
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("spawn_many_local/hive");
-                let tx = tx.clone();
-                drop(rt.spawn(async move {
-                    let tasks: Vec<_> = (0..NUM_SPAWN).map(|_| hive::spawn(async {})).collect();
-                    for task in tasks {
-                        task.await.expect("spawn_many_local/hive: a task failed");
-                    }
-                    tx.send(()).unwrap();
-                }));
-                recv_bounded(&rx, "spawn_many_local/hive");
-            })
-        });
+/// A workload on the multi-threaded runtimes.
+trait Multi {
+    /// The criterion group.
+    fn name(&self) -> String;
+    /// Adds contender `R` to `group`.
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str);
+}
+
+/// Runs `workload` on every multi-threaded contender.
+fn multi(c: &mut Criterion, workload: impl Multi) {
+    let name = workload.name();
+    let mut group = group(c, &name);
+    macro_rules! each {
+        ($($r:ty),*) => {$( workload.bench::<$r>(&mut group, label(&name, <$r>::ID)); )*};
     }
-    {
-        let rt = tokio_rt();
-        let (tx, rx) = mpsc::sync_channel(1);
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("spawn_many_local/tokio");
-                let tx = tx.clone();
-                drop(rt.spawn(async move {
-                    let tasks: Vec<_> = (0..NUM_SPAWN).map(|_| tokio::spawn(async {})).collect();
-                    for task in tasks {
-                        task.await.expect("spawn_many_local/tokio: a task failed");
-                    }
-                    tx.send(()).unwrap();
-                }));
-                recv_bounded(&rx, "spawn_many_local/tokio");
-            })
-        });
-    }
+    each!(Hive, Tokio);
     group.finish();
 }
 
-// ---------------------------------------------------------------------------
-// 2. spawn_many_remote_idle: the bench thread spawns NUM_SPAWN tasks into an
-//    idle runtime; each task counts down a latch the bench thread waits on.
-
-fn spawn_many_remote_idle(c: &mut Criterion) {
-    let mut group = group(c, "spawn_many_remote_idle");
-    {
-        let rt = hive_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("spawn_many_remote_idle/hive");
-                latch.reset(NUM_SPAWN);
-                for _ in 0..NUM_SPAWN {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move { latch.arrive() }));
-                }
-                latch.wait("spawn_many_remote_idle/hive");
-            })
-        });
-    }
-    {
-        let rt = tokio_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("spawn_many_remote_idle/tokio");
-                latch.reset(NUM_SPAWN);
-                for _ in 0..NUM_SPAWN {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move { latch.arrive() }));
-                }
-                latch.wait("spawn_many_remote_idle/tokio");
-            })
-        });
-    }
-    group.finish();
+/// A workload on the pinned runtimes: the future one iteration awaits.
+trait Pinned {
+    /// The criterion group.
+    const NAME: &'static str;
+    /// One iteration, on the loop.
+    fn once<R: PinnedContender>() -> impl Future<Output = ()>;
 }
 
-// ---------------------------------------------------------------------------
-// 3. spawn_many_remote_busy: as (2), while THREADS spinning tasks keep every
-//    loop/worker busy. Spinners start before the timed part of each sample and
-//    are stopped (and waited for) after it, so none outlives its sample.
-
-async fn hive_spinner(stop: Arc<AtomicBool>, started: Arc<CountDown>, stopped: Arc<CountDown>) {
-    started.arrive();
-    while !stop.load(Ordering::Relaxed) {
-        hive::yield_now().await;
-    }
-    stopped.arrive();
-}
-
-async fn tokio_spinner(stop: Arc<AtomicBool>, started: Arc<CountDown>, stopped: Arc<CountDown>) {
-    started.arrive();
-    while !stop.load(Ordering::Relaxed) {
-        tokio::task::yield_now().await;
-    }
-    stopped.arrive();
-}
-
-fn spawn_many_remote_busy(c: &mut Criterion) {
-    let mut group = group(c, "spawn_many_remote_busy");
-    {
-        let rt = hive_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("hive", |b| {
+/// Runs `W` on every pinned contender, timed inside the loop.
+fn pinned<W: Pinned>(c: &mut Criterion) {
+    let mut group = group(c, W::NAME);
+    fn bench<W: Pinned, R: PinnedContender>(group: &mut Group<'_>) {
+        let what = label(W::NAME, R::ID);
+        let rt = R::build();
+        group.bench_function(R::ID, |b| {
             b.iter_custom(|iters| {
-                let _guard = watchdog("spawn_many_remote_busy/hive");
-                let stop = Arc::new(AtomicBool::new(false));
-                let started = Arc::new(CountDown::new(THREADS));
-                let stopped = Arc::new(CountDown::new(THREADS));
-                // One spinner pinned to each loop, so each one is certainly busy.
-                for id in rt.loop_ids() {
-                    let spinner = hive_spinner(stop.clone(), started.clone(), stopped.clone());
-                    drop(rt.spawn_on_loop(id, spinner).expect("no such loop"));
-                }
-                started.wait("spawn_many_remote_busy/hive: spinners starting");
-                let start = Instant::now();
-                for _ in 0..iters {
-                    latch.reset(NUM_SPAWN);
-                    for _ in 0..NUM_SPAWN {
-                        let latch = latch.clone();
-                        drop(rt.spawn(async move { latch.arrive() }));
+                let _guard = watchdog(what);
+                R::run(&rt, move || async move {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        W::once::<R>().await;
                     }
-                    latch.wait("spawn_many_remote_busy/hive");
-                }
-                let elapsed = start.elapsed();
-                stop.store(true, Ordering::Relaxed);
-                stopped.wait("spawn_many_remote_busy/hive: spinners stopping");
-                elapsed
-            })
-        });
-    }
-    {
-        let rt = tokio_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("tokio", |b| {
-            b.iter_custom(|iters| {
-                let _guard = watchdog("spawn_many_remote_busy/tokio");
-                let stop = Arc::new(AtomicBool::new(false));
-                let started = Arc::new(CountDown::new(THREADS));
-                let stopped = Arc::new(CountDown::new(THREADS));
-                // tokio cannot pin a task to a worker: spawn one spinner per
-                // worker and let its scheduler spread them (as its own bench does).
-                for _ in 0..THREADS {
-                    drop(rt.spawn(tokio_spinner(
-                        stop.clone(),
-                        started.clone(),
-                        stopped.clone(),
-                    )));
-                }
-                started.wait("spawn_many_remote_busy/tokio: spinners starting");
-                let start = Instant::now();
-                for _ in 0..iters {
-                    latch.reset(NUM_SPAWN);
-                    for _ in 0..NUM_SPAWN {
-                        let latch = latch.clone();
-                        drop(rt.spawn(async move { latch.arrive() }));
-                    }
-                    latch.wait("spawn_many_remote_busy/tokio");
-                }
-                let elapsed = start.elapsed();
-                stop.store(true, Ordering::Relaxed);
-                stopped.wait("spawn_many_remote_busy/tokio: spinners stopping");
-                elapsed
-            })
-        });
-    }
-    group.finish();
-}
-
-// ---------------------------------------------------------------------------
-// 4. ping_pong: NUM_PINGS ping tasks, each spawning a pong task and bouncing
-//    one message there and back through two oneshots.
-
-fn ping_pong(c: &mut Criterion) {
-    let mut group = group(c, "ping_pong");
-    {
-        let rt = hive_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("ping_pong/hive");
-                latch.reset(NUM_PINGS);
-                let latch2 = latch.clone();
-                drop(rt.spawn(async move {
-                    for _ in 0..NUM_PINGS {
-                        let latch = latch2.clone();
-                        drop(hive::spawn(async move {
-                            let (ping_tx, ping_rx) = oneshot::channel::<()>();
-                            let (pong_tx, pong_rx) = oneshot::channel::<()>();
-                            drop(hive::spawn(async move {
-                                ping_rx.await.expect("ping_pong/hive: ping lost");
-                                pong_tx.send(()).expect("ping_pong/hive: ping task gone");
-                            }));
-                            ping_tx.send(()).expect("ping_pong/hive: pong task gone");
-                            pong_rx.await.expect("ping_pong/hive: pong lost");
-                            latch.arrive();
-                        }));
-                    }
-                }));
-                latch.wait("ping_pong/hive");
-            })
-        });
-    }
-    {
-        let rt = tokio_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("ping_pong/tokio");
-                latch.reset(NUM_PINGS);
-                let latch2 = latch.clone();
-                drop(rt.spawn(async move {
-                    for _ in 0..NUM_PINGS {
-                        let latch = latch2.clone();
-                        drop(tokio::spawn(async move {
-                            let (ping_tx, ping_rx) = oneshot::channel::<()>();
-                            let (pong_tx, pong_rx) = oneshot::channel::<()>();
-                            drop(tokio::spawn(async move {
-                                ping_rx.await.expect("ping_pong/tokio: ping lost");
-                                pong_tx.send(()).expect("ping_pong/tokio: ping task gone");
-                            }));
-                            ping_tx.send(()).expect("ping_pong/tokio: pong task gone");
-                            pong_rx.await.expect("ping_pong/tokio: pong lost");
-                            latch.arrive();
-                        }));
-                    }
-                }));
-                latch.wait("ping_pong/tokio");
-            })
-        });
-    }
-    group.finish();
-}
-
-// ---------------------------------------------------------------------------
-// 5. yield_many: YIELD_TASKS tasks each yield NUM_YIELDS times.
-
-fn yield_many(c: &mut Criterion) {
-    let mut group = group(c, "yield_many");
-    {
-        let rt = hive_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("yield_many/hive");
-                latch.reset(YIELD_TASKS);
-                for _ in 0..YIELD_TASKS {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move {
-                        for _ in 0..NUM_YIELDS {
-                            hive::yield_now().await;
-                        }
-                        latch.arrive();
-                    }));
-                }
-                latch.wait("yield_many/hive");
-            })
-        });
-    }
-    {
-        let rt = tokio_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("yield_many/tokio");
-                latch.reset(YIELD_TASKS);
-                for _ in 0..YIELD_TASKS {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move {
-                        for _ in 0..NUM_YIELDS {
-                            tokio::task::yield_now().await;
-                        }
-                        latch.arrive();
-                    }));
-                }
-                latch.wait("yield_many/tokio");
-            })
-        });
-    }
-    group.finish();
-}
-
-// ---------------------------------------------------------------------------
-// 6. chained_spawn: each task spawns the next, CHAIN_DEPTH deep; the last one
-//    reports completion.
-
-fn hive_chain(remaining: usize, done: mpsc::SyncSender<()>) {
-    if remaining == 0 {
-        done.send(())
-            .expect("chained_spawn/hive: the bench stopped waiting");
-    } else {
-        drop(hive::spawn(async move { hive_chain(remaining - 1, done) }));
-    }
-}
-
-fn tokio_chain(remaining: usize, done: mpsc::SyncSender<()>) {
-    if remaining == 0 {
-        done.send(())
-            .expect("chained_spawn/tokio: the bench stopped waiting");
-    } else {
-        drop(tokio::spawn(
-            async move { tokio_chain(remaining - 1, done) },
-        ));
-    }
-}
-
-fn chained_spawn(c: &mut Criterion) {
-    let mut group = group(c, "chained_spawn");
-    {
-        let rt = hive_rt();
-        let (tx, rx) = mpsc::sync_channel(1);
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("chained_spawn/hive");
-                let tx = tx.clone();
-                drop(rt.spawn(async move { hive_chain(CHAIN_DEPTH, tx) }));
-                recv_bounded(&rx, "chained_spawn/hive");
-            })
-        });
-    }
-    {
-        let rt = tokio_rt();
-        let (tx, rx) = mpsc::sync_channel(1);
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("chained_spawn/tokio");
-                let tx = tx.clone();
-                drop(rt.spawn(async move { tokio_chain(CHAIN_DEPTH, tx) }));
-                recv_bounded(&rx, "chained_spawn/tokio");
-            })
-        });
-    }
-    group.finish();
-}
-
-// ---------------------------------------------------------------------------
-// 7. pinned_ping_pong: ping_pong with every task pinned to one thread.
-//
-// hive: a `run_local` main task on loop 0 of the THREADS-loop runtime, its
-// pings and pongs made with `hive::spawn_local` (loop 1 idles). The bench
-// thread hands the main task to loop 0 and is woken at the end, a cross-thread
-// round trip tokio's contenders do not pay: they drive the tasks on the bench
-// thread itself.
-// tokio-local: a `LocalSet` on a current_thread runtime (`tokio::task::spawn_local`).
-// tokio-localruntime: `tokio::runtime::LocalRuntime`, stable (no
-// `tokio_unstable` cfg needed) in the tokio version in Cargo.lock (1.54).
-
-/// The pinned ping-pong body, generic over the `spawn_local` of each runtime.
-async fn pinned_pings<S, P, H>(spawn_local: S, join: fn(H) -> P)
-where
-    S: Fn(Pin<Box<dyn Future<Output = ()>>>) -> H + Clone + 'static,
-    P: Future<Output = ()>,
-{
-    let mut pings = Vec::with_capacity(NUM_PINGS);
-    for _ in 0..NUM_PINGS {
-        let spawn_pong = spawn_local.clone();
-        pings.push(spawn_local(Box::pin(async move {
-            let (ping_tx, ping_rx) = oneshot::channel::<()>();
-            let (pong_tx, pong_rx) = oneshot::channel::<()>();
-            drop(spawn_pong(Box::pin(async move {
-                ping_rx.await.expect("pinned_ping_pong: ping lost");
-                pong_tx.send(()).expect("pinned_ping_pong: ping task gone");
-            })));
-            ping_tx.send(()).expect("pinned_ping_pong: pong task gone");
-            pong_rx.await.expect("pinned_ping_pong: pong lost");
-        })));
-    }
-    for ping in pings {
-        join(ping).await;
-    }
-}
-
-/// Awaits `future` for at most `WAIT_LIMIT` on hive, panicking with `what` on expiry.
-async fn hive_bounded<F: Future>(what: &str, future: F) -> F::Output {
-    hive::timeout(WAIT_LIMIT, future)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}; the runtime hung"))
-}
-
-/// Awaits `future` for at most `WAIT_LIMIT` on tokio (the timer is created
-/// on first poll, inside the runtime), panicking with `what` on expiry.
-async fn tokio_bounded<F: Future>(what: &str, future: F) -> F::Output {
-    tokio::time::timeout(WAIT_LIMIT, future)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}; the runtime hung"))
-}
-
-fn hive_spawn_local(future: Pin<Box<dyn Future<Output = ()>>>) -> hive::Task<()> {
-    hive::spawn_local(future).expect("pinned_ping_pong/hive: not on a loop")
-}
-
-async fn hive_join(task: hive::Task<()>) {
-    task.await.expect("pinned_ping_pong/hive: a task failed");
-}
-
-fn tokio_spawn_local(future: Pin<Box<dyn Future<Output = ()>>>) -> tokio::task::JoinHandle<()> {
-    tokio::task::spawn_local(future)
-}
-
-async fn tokio_join(task: tokio::task::JoinHandle<()>) {
-    task.await.expect("pinned_ping_pong/tokio: a task failed");
-}
-
-fn pinned_ping_pong(c: &mut Criterion) {
-    let mut group = group(c, "pinned_ping_pong");
-    {
-        let rt = hive_rt();
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("pinned_ping_pong/hive");
-                rt.run_local(|| {
-                    hive_bounded(
-                        "pinned_ping_pong/hive",
-                        pinned_pings(hive_spawn_local, hive_join),
-                    )
+                    start.elapsed()
                 })
-                .expect("pinned_ping_pong/hive: run_local failed");
             })
         });
     }
-    {
-        let rt = tokio_current_thread();
-        let local = tokio::task::LocalSet::new();
-        group.bench_function("tokio-local", |b| {
+    macro_rules! each {
+        ($($r:ty),*) => {$( bench::<W, $r>(&mut group); )*};
+    }
+    each!(HiveLocal, TokioLocalSet, TokioLocalRuntime);
+    group.finish();
+}
+
+/// Runs the cross-loop workload on every cross-loop contender, with `H` as
+/// hive's form (`spawn_on_loop` or `call_soon_threadsafe`).
+fn cross<H: CrossContender>(c: &mut Criterion, name: &'static str) {
+    let mut group = group(c, name);
+    fn bench<R: CrossContender>(group: &mut Group<'_>, name: &str) {
+        let what = label(name, R::ID);
+        let rt = R::build();
+        group.bench_function(R::ID, |b| {
+            b.iter_custom(|iters| {
+                let _guard = watchdog(what);
+                R::run(&rt, move |target| async move {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        workloads::cross_loop::<R>(&target, CROSS_UNITS).await;
+                    }
+                    start.elapsed()
+                })
+            })
+        });
+    }
+    macro_rules! each {
+        ($($r:ty),*) => {$( bench::<$r>(&mut group, name); )*};
+    }
+    each!(H, TokioHandle, TokioSpawnPinned);
+    group.finish();
+}
+
+// ---------------------------------------------------------------------------
+// Multi-threaded workloads.
+
+/// One task spawns NUM_SPAWN trivial tasks and awaits them.
+struct SpawnManyLocal;
+
+impl Multi for SpawnManyLocal {
+    fn name(&self) -> String {
+        "spawn_many_local".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        let (tx, rx) = mpsc::sync_channel(1);
+        group.bench_function(R::ID, |b| {
             b.iter(|| {
-                let _guard = watchdog("pinned_ping_pong/tokio-local");
-                local.block_on(
+                let _guard = watchdog(what);
+                let tx = tx.clone();
+                R::detach(&rt, async move {
+                    workloads::spawn_many::<R>(NUM_SPAWN).await;
+                    tx.send(()).unwrap();
+                });
+                recv_bounded(&rx, what);
+            })
+        });
+    }
+}
+
+/// The bench thread spawns NUM_SPAWN tasks into an idle runtime; each task
+/// counts down a latch the bench thread waits on.
+struct SpawnManyRemoteIdle;
+
+impl Multi for SpawnManyRemoteIdle {
+    fn name(&self) -> String {
+        "spawn_many_remote_idle".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        let latch = Arc::new(CountDown::new(0));
+        group.bench_function(R::ID, |b| {
+            b.iter(|| {
+                let _guard = watchdog(what);
+                spawn_remote_round::<R>(&rt, &latch, what);
+            })
+        });
+    }
+}
+
+fn spawn_remote_round<R: Contender>(rt: &R::Rt, latch: &Arc<CountDown>, what: &str) {
+    latch.reset(NUM_SPAWN);
+    for _ in 0..NUM_SPAWN {
+        let latch = latch.clone();
+        R::detach(rt, async move { latch.arrive() });
+    }
+    latch.wait(what);
+}
+
+/// As `SpawnManyRemoteIdle`, while THREADS spinning tasks keep every
+/// loop/worker busy. Spinners start before the timed part of each sample and
+/// are stopped (and waited for) after it, so none outlives its sample.
+struct SpawnManyRemoteBusy;
+
+impl Multi for SpawnManyRemoteBusy {
+    fn name(&self) -> String {
+        "spawn_many_remote_busy".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        let latch = Arc::new(CountDown::new(0));
+        group.bench_function(R::ID, |b| {
+            b.iter_custom(|iters| {
+                let _guard = watchdog(what);
+                let stop = Arc::new(AtomicBool::new(false));
+                let started = Arc::new(CountDown::new(THREADS));
+                let stopped = Arc::new(CountDown::new(THREADS));
+                R::spawn_busy(&rt, || {
+                    workloads::spinner::<R>(stop.clone(), started.clone(), stopped.clone())
+                });
+                started.wait(what);
+                let start = Instant::now();
+                for _ in 0..iters {
+                    spawn_remote_round::<R>(&rt, &latch, what);
+                }
+                let elapsed = start.elapsed();
+                stop.store(true, Ordering::Relaxed);
+                stopped.wait(what);
+                elapsed
+            })
+        });
+    }
+}
+
+/// NUM_PINGS ping tasks, each spawning a pong task and bouncing one message
+/// there and back through two oneshots.
+struct PingPong;
+
+impl Multi for PingPong {
+    fn name(&self) -> String {
+        "ping_pong".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        let latch = Arc::new(CountDown::new(0));
+        group.bench_function(R::ID, |b| {
+            b.iter(|| {
+                let _guard = watchdog(what);
+                latch.reset(NUM_PINGS);
+                let latch2 = latch.clone();
+                R::detach(
                     &rt,
-                    tokio_bounded(
-                        "pinned_ping_pong/tokio-local",
-                        pinned_pings(tokio_spawn_local, tokio_join),
-                    ),
+                    async move { workloads::ping_pong::<R>(NUM_PINGS, latch2) },
                 );
+                latch.wait(what);
             })
         });
     }
-    {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build_local(Default::default())
-            .expect("cannot build the tokio LocalRuntime");
-        group.bench_function("tokio-localruntime", |b| {
+}
+
+/// YIELD_TASKS tasks each yield NUM_YIELDS times.
+struct YieldMany;
+
+impl Multi for YieldMany {
+    fn name(&self) -> String {
+        "yield_many".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        let latch = Arc::new(CountDown::new(0));
+        group.bench_function(R::ID, |b| {
             b.iter(|| {
-                let _guard = watchdog("pinned_ping_pong/tokio-localruntime");
-                rt.block_on(tokio_bounded(
-                    "pinned_ping_pong/tokio-localruntime",
-                    pinned_pings(tokio_spawn_local, tokio_join),
-                ));
+                let _guard = watchdog(what);
+                latch.reset(YIELD_TASKS);
+                for _ in 0..YIELD_TASKS {
+                    let latch = latch.clone();
+                    R::detach(&rt, async move {
+                        workloads::yielder::<R>(NUM_YIELDS).await;
+                        latch.arrive();
+                    });
+                }
+                latch.wait(what);
             })
         });
     }
-    group.finish();
 }
 
-// ---------------------------------------------------------------------------
-// 8. remote_spawn_{n}: n foreign OS threads (alive for the whole group) each
-//    spawn REMOTE_SPAWNS_PER_THREAD tasks through a shared handle.
+/// Each task spawns the next, CHAIN_DEPTH deep; the last one reports.
+struct ChainedSpawn;
 
-fn remote_spawn(c: &mut Criterion) {
-    for threads in REMOTE_THREADS {
-        let mut group = group(c, &format!("remote_spawn_{threads}"));
-        let total = threads * REMOTE_SPAWNS_PER_THREAD;
-        {
-            let rt = Arc::new(hive_rt());
-            let latch = Arc::new(CountDown::new(0));
-            let spawners = Spawners::new(threads, {
-                let rt = rt.clone();
-                let latch = latch.clone();
-                move |_| {
-                    for _ in 0..REMOTE_SPAWNS_PER_THREAD {
-                        let latch = latch.clone();
-                        drop(rt.spawn(async move { latch.arrive() }));
-                    }
-                }
-            });
-            group.bench_function("hive", |b| {
-                b.iter(|| {
-                    let _guard = watchdog("remote_spawn/hive");
-                    latch.reset(total);
-                    spawners.go();
-                    latch.wait("remote_spawn/hive");
-                })
-            });
-            // Joins the threads, so the runtime is dropped here, on this thread.
-            drop(spawners);
-        }
-        {
-            let rt = tokio_rt();
-            let latch = Arc::new(CountDown::new(0));
-            let spawners = Spawners::new(threads, {
-                let handle = rt.handle().clone();
-                let latch = latch.clone();
-                move |_| {
-                    for _ in 0..REMOTE_SPAWNS_PER_THREAD {
-                        let latch = latch.clone();
-                        drop(handle.spawn(async move { latch.arrive() }));
-                    }
-                }
-            });
-            group.bench_function("tokio", |b| {
-                b.iter(|| {
-                    let _guard = watchdog("remote_spawn/tokio");
-                    latch.reset(total);
-                    spawners.go();
-                    latch.wait("remote_spawn/tokio");
-                })
-            });
-            drop(spawners);
-        }
-        group.finish();
+impl Multi for ChainedSpawn {
+    fn name(&self) -> String {
+        "chained_spawn".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        let (tx, rx) = mpsc::sync_channel(1);
+        group.bench_function(R::ID, |b| {
+            b.iter(|| {
+                let _guard = watchdog(what);
+                let tx = tx.clone();
+                R::detach(&rt, async move { workloads::chain::<R>(CHAIN_DEPTH, tx) });
+                recv_bounded(&rx, what);
+            })
+        });
     }
 }
 
-// ---------------------------------------------------------------------------
-// 9. Timers: TIMERS sleeps split over TIMER_TASKS tasks. Each task polls all
-//    of its sleeps once (registering them all at once), then awaits or drops them.
+/// n foreign OS threads (alive for the whole group) each spawn
+/// REMOTE_SPAWNS_PER_THREAD tasks through the shared runtime.
+struct RemoteSpawn(usize);
+
+impl Multi for RemoteSpawn {
+    fn name(&self) -> String {
+        format!("remote_spawn_{}", self.0)
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let threads = self.0;
+        let rt = Arc::new(R::build());
+        let latch = Arc::new(CountDown::new(0));
+        let spawners = Spawners::new(threads, {
+            let rt = rt.clone();
+            let latch = latch.clone();
+            move |_| {
+                for _ in 0..REMOTE_SPAWNS_PER_THREAD {
+                    let latch = latch.clone();
+                    R::detach(&rt, async move { latch.arrive() });
+                }
+            }
+        });
+        group.bench_function(R::ID, |b| {
+            b.iter(|| {
+                let _guard = watchdog(what);
+                latch.reset(threads * REMOTE_SPAWNS_PER_THREAD);
+                spawners.go();
+                latch.wait(what);
+            })
+        });
+        // Joins the threads, so the runtime is dropped after, on this thread.
+        drop(spawners);
+    }
+}
+
+/// The bench thread's hand-off alone (see the module docs).
+struct Handoff;
+
+impl Multi for Handoff {
+    fn name(&self) -> String {
+        "handoff".into()
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let rt = R::build();
+        group.bench_function(R::ID, |b| {
+            b.iter(|| {
+                let _guard = watchdog(what);
+                R::handoff(&rt);
+            })
+        });
+    }
+}
+
+// Timers: TIMERS sleeps split over TIMER_TASKS tasks. Each task polls all of
+// its sleeps once (registering them all at once), then awaits or drops them.
 
 /// The deadlines of task `task`'s share of the timers, interleaved so every
 /// task spans the whole spread.
@@ -624,119 +422,114 @@ async fn register_all<F: Future>(sleeps: &mut [Pin<Box<F>>]) {
     .await
 }
 
-fn timers_create_fire(c: &mut Criterion) {
-    let mut group = group(c, "timers_create_fire");
-    {
-        let rt = hive_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("hive", |b| {
-            b.iter(|| {
-                let _guard = watchdog("timers_create_fire/hive");
-                latch.reset(TIMER_TASKS);
-                for task in 0..TIMER_TASKS {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move {
-                        let mut sleeps: Vec<_> = timer_share(task)
-                            .map(|d| Box::pin(hive::sleep(d)))
-                            .collect();
-                        register_all(&mut sleeps).await;
-                        for sleep in sleeps {
-                            sleep.await;
-                        }
-                        latch.arrive();
-                    }));
-                }
-                latch.wait("timers_create_fire/hive");
-            })
-        });
-    }
-    {
-        let rt = tokio_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("timers_create_fire/tokio");
-                latch.reset(TIMER_TASKS);
-                for task in 0..TIMER_TASKS {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move {
-                        let mut sleeps: Vec<_> = timer_share(task)
-                            .map(|d| Box::pin(tokio::time::sleep(d)))
-                            .collect();
-                        register_all(&mut sleeps).await;
-                        for sleep in sleeps {
-                            sleep.await;
-                        }
-                        latch.arrive();
-                    }));
-                }
-                latch.wait("timers_create_fire/tokio");
-            })
-        });
-    }
-    group.finish();
+/// Sleeps that fire (`true`) or are dropped unfired (`false`).
+struct Timers {
+    fire: bool,
 }
 
-fn timers_create_cancel(c: &mut Criterion) {
-    let mut group = group(c, "timers_create_cancel");
-    {
-        let rt = hive_rt();
+impl Multi for Timers {
+    fn name(&self) -> String {
+        if self.fire {
+            "timers_create_fire".into()
+        } else {
+            "timers_create_cancel".into()
+        }
+    }
+    fn bench<R: Contender>(&self, group: &mut Group<'_>, what: &'static str) {
+        let fire = self.fire;
+        let rt = R::build();
         let latch = Arc::new(CountDown::new(0));
-        group.bench_function("hive", |b| {
+        group.bench_function(R::ID, |b| {
             b.iter(|| {
-                let _guard = watchdog("timers_create_cancel/hive");
+                let _guard = watchdog(what);
                 latch.reset(TIMER_TASKS);
-                for _ in 0..TIMER_TASKS {
+                for task in 0..TIMER_TASKS {
                     let latch = latch.clone();
-                    drop(rt.spawn(async move {
-                        let mut sleeps: Vec<_> = (0..TIMERS / TIMER_TASKS)
-                            .map(|_| Box::pin(hive::sleep(TIMER_FAR)))
-                            .collect();
+                    R::detach(&rt, async move {
+                        let mut sleeps: Vec<_> = if fire {
+                            timer_share(task).map(|d| Box::pin(R::sleep(d))).collect()
+                        } else {
+                            (0..TIMERS / TIMER_TASKS)
+                                .map(|_| Box::pin(R::sleep(TIMER_FAR)))
+                                .collect()
+                        };
                         register_all(&mut sleeps).await;
-                        drop(sleeps);
+                        if fire {
+                            for sleep in sleeps {
+                                sleep.await;
+                            }
+                        }
                         latch.arrive();
-                    }));
+                    });
                 }
-                latch.wait("timers_create_cancel/hive");
+                latch.wait(what);
             })
         });
     }
-    {
-        let rt = tokio_rt();
-        let latch = Arc::new(CountDown::new(0));
-        group.bench_function("tokio", |b| {
-            b.iter(|| {
-                let _guard = watchdog("timers_create_cancel/tokio");
-                latch.reset(TIMER_TASKS);
-                for _ in 0..TIMER_TASKS {
-                    let latch = latch.clone();
-                    drop(rt.spawn(async move {
-                        let mut sleeps: Vec<_> = (0..TIMERS / TIMER_TASKS)
-                            .map(|_| Box::pin(tokio::time::sleep(TIMER_FAR)))
-                            .collect();
-                        register_all(&mut sleeps).await;
-                        drop(sleeps);
-                        latch.arrive();
-                    }));
-                }
-                latch.wait("timers_create_cancel/tokio");
-            })
-        });
+}
+
+// ---------------------------------------------------------------------------
+// Pinned workloads (the pinned forms of the ones above).
+
+/// NUM_PINGS pinned ping-pong round trips.
+struct PinnedPingPong;
+
+impl Pinned for PinnedPingPong {
+    const NAME: &'static str = "pinned_ping_pong";
+    fn once<R: PinnedContender>() -> impl Future<Output = ()> {
+        workloads::pinned_ping_pong::<R>(NUM_PINGS)
     }
-    group.finish();
+}
+
+/// NUM_SPAWN pinned tasks spawned, then joined.
+struct PinnedSpawnMany;
+
+impl Pinned for PinnedSpawnMany {
+    const NAME: &'static str = "pinned_spawn_many";
+    fn once<R: PinnedContender>() -> impl Future<Output = ()> {
+        workloads::pinned_spawn_many::<R>(NUM_SPAWN)
+    }
+}
+
+/// YIELD_TASKS pinned tasks each yielding NUM_YIELDS times.
+struct PinnedYieldMany;
+
+impl Pinned for PinnedYieldMany {
+    const NAME: &'static str = "pinned_yield_many";
+    fn once<R: PinnedContender>() -> impl Future<Output = ()> {
+        workloads::pinned_yield_many::<R>(YIELD_TASKS, NUM_YIELDS)
+    }
+}
+
+/// A CHAIN_DEPTH-deep chain of pinned spawns.
+struct PinnedChainedSpawn;
+
+impl Pinned for PinnedChainedSpawn {
+    const NAME: &'static str = "pinned_chained_spawn";
+    fn once<R: PinnedContender>() -> impl Future<Output = ()> {
+        workloads::pinned_chained_spawn::<R>(CHAIN_DEPTH)
+    }
 }
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
-    spawn_many_local(&mut c);
-    spawn_many_remote_idle(&mut c);
-    spawn_many_remote_busy(&mut c);
-    ping_pong(&mut c);
-    yield_many(&mut c);
-    chained_spawn(&mut c);
-    pinned_ping_pong(&mut c);
-    remote_spawn(&mut c);
-    timers_create_fire(&mut c);
-    timers_create_cancel(&mut c);
+    multi(&mut c, SpawnManyLocal);
+    multi(&mut c, SpawnManyRemoteIdle);
+    multi(&mut c, SpawnManyRemoteBusy);
+    multi(&mut c, PingPong);
+    multi(&mut c, YieldMany);
+    multi(&mut c, ChainedSpawn);
+    for threads in REMOTE_THREADS {
+        multi(&mut c, RemoteSpawn(threads));
+    }
+    multi(&mut c, Timers { fire: true });
+    multi(&mut c, Timers { fire: false });
+    multi(&mut c, Handoff);
+    pinned::<PinnedPingPong>(&mut c);
+    pinned::<PinnedSpawnMany>(&mut c);
+    pinned::<PinnedYieldMany>(&mut c);
+    pinned::<PinnedChainedSpawn>(&mut c);
+    cross::<HiveSpawnOnLoop>(&mut c, "cross_loop_spawn");
+    cross::<HiveCallSoon>(&mut c, "cross_loop_call_soon");
     c.final_summary();
 }
