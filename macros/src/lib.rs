@@ -25,6 +25,19 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Runs an `async fn` test on a fresh hive runtime (default: 1 loop, so the
 /// test is deterministic; `#[hive::test(loops = 4)]` for more).
+/// `#[hive::test(start_paused = true)]` starts the runtime's clock paused
+/// (`Builder::start_paused`): timers end when `hive::time::advance` moves
+/// the clock, or at once when every loop is idle.
+///
+/// ```
+/// #[hive::test(start_paused = true)]
+/// async fn a_day_passes_at_once() {
+///     let lp = hive::get_running_loop().unwrap();
+///     let start = lp.time();
+///     hive::sleep(std::time::Duration::from_secs(86_400)).await;
+///     assert!(lp.time() - start >= std::time::Duration::from_secs(86_400));
+/// }
+/// ```
 ///
 /// ```
 /// #[hive::test(loops = 2)]
@@ -41,6 +54,7 @@ struct Options {
     loops: Option<syn::Expr>,
     debug: Option<syn::Expr>,
     idle_watcher: Option<syn::Expr>,
+    start_paused: Option<syn::Expr>,
 }
 
 fn parse_options(args: TokenStream) -> syn::Result<Options> {
@@ -48,6 +62,7 @@ fn parse_options(args: TokenStream) -> syn::Result<Options> {
         loops: None,
         debug: None,
         idle_watcher: None,
+        start_paused: None,
     };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("loops") {
@@ -59,9 +74,13 @@ fn parse_options(args: TokenStream) -> syn::Result<Options> {
         } else if meta.path.is_ident("idle_watcher") {
             options.idle_watcher = Some(meta.value()?.parse()?);
             Ok(())
+        } else if meta.path.is_ident("start_paused") {
+            options.start_paused = Some(meta.value()?.parse()?);
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown hive option; expected `loops = N`, `debug = true` or `idle_watcher = false`",
+                "unknown hive option; expected `loops = N`, `debug = true`, \
+                 `idle_watcher = false` or `start_paused = true`",
             ))
         }
     });
@@ -96,12 +115,16 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
         .idle_watcher
         .as_ref()
         .map(|w| quote!(.idle_watcher(#w)));
+    let start_paused = options
+        .start_paused
+        .as_ref()
+        .map(|p| quote!(.start_paused(#p)));
     let test_attr = is_test.then(|| quote!(#[::core::prelude::v1::test]));
     quote! {
         #test_attr
         #(#attrs)*
         #vis fn #name() #output {
-            let runtime = ::hive::Runtime::builder() #loops #debug #idle_watcher
+            let runtime = ::hive::Runtime::builder() #loops #debug #idle_watcher #start_paused
                 .build()
                 .expect("hive: could not start the runtime");
             match runtime.run_local(move || async move #body) {

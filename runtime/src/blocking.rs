@@ -125,6 +125,13 @@ impl BlockingPool {
         Ok(())
     }
 
+    /// Whether a job is queued or running: a paused clock does not
+    /// auto-advance then (the job may be what the program waits for).
+    pub(crate) fn has_work_in_flight(&self) -> bool {
+        let state = self.inner.state.lock();
+        !state.queue.is_empty() || state.live > state.idle
+    }
+
     pub(crate) fn num_threads(&self) -> usize {
         self.inner.state.lock().threads.len()
     }

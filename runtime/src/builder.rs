@@ -64,6 +64,7 @@ impl Builder {
                 max_stealable_per_tick: 61,
                 lifo_polls_in_a_row: 3,
                 idle_watcher: true,
+                start_paused: false,
             },
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
@@ -182,6 +183,26 @@ impl Builder {
     /// ```
     pub fn idle_watcher(mut self, enabled: bool) -> Self {
         self.config.idle_watcher = enabled;
+        self
+    }
+
+    /// Starts the runtime's clock paused, for tests of timing logic
+    /// (tokio's `start_paused`): sleeps and timeouts end when
+    /// [`time::advance`](crate::time::advance) moves the clock, or at once
+    /// in order when every loop is idle (the clock jumps to the earliest
+    /// timer). See [`time::pause`](crate::time::pause).
+    ///
+    /// ```
+    /// let rt = hive::Builder::new().loops(2).start_paused(true).build().unwrap();
+    /// rt.run(async {
+    ///     let lp = hive::get_running_loop().unwrap();
+    ///     let start = lp.time();
+    ///     hive::sleep(std::time::Duration::from_secs(86_400)).await;
+    ///     assert!(lp.time() - start >= std::time::Duration::from_secs(86_400));
+    /// }).unwrap();
+    /// ```
+    pub fn start_paused(mut self, paused: bool) -> Self {
+        self.config.start_paused = paused;
         self
     }
 

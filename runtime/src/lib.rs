@@ -34,7 +34,7 @@ mod shared;
 #[cfg(not(loom))]
 pub mod signal;
 pub mod task;
-mod time;
+pub mod time;
 mod yield_now;
 
 pub use blocking::{to_thread, Blocking};

@@ -26,6 +26,8 @@ pub(crate) struct Config {
     pub(crate) lifo_polls_in_a_row: u32,
     /// Idle loops elect one watcher of every reactor (`reactor::watch`).
     pub(crate) idle_watcher: bool,
+    /// The clock starts paused (`time::clock`).
+    pub(crate) start_paused: bool,
 }
 
 pub(crate) struct Shared {
@@ -37,6 +39,8 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     pub(crate) config: Config,
     pub(crate) blocking: BlockingPool,
+    /// The runtime's time: real, or paused for tests (`time::clock`).
+    pub(crate) clock: crate::time::clock::Clock,
     pub(crate) exception_handler: Mutex<ExceptionHandler>,
     #[cfg(not(loom))]
     pub(crate) signals: crate::signal::registry::RuntimeSignals,
@@ -67,6 +71,7 @@ impl Shared {
             idle: Idle::new(n),
             watch,
             registry: Registry::new(),
+            clock: crate::time::clock::Clock::new(config.start_paused),
             config,
             blocking,
             exception_handler: Mutex::new(exception_handler),

@@ -247,7 +247,7 @@ impl LoopCore {
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
         {
             let mut timers = self.state().timers.lock();
-            let now = Instant::now();
+            let now = self.shared.clock.now();
             match timers.next_deadline() {
                 Some(deadline) if deadline <= now => timers.take_expired(now, &mut fired),
                 _ => return,
@@ -271,7 +271,7 @@ impl LoopCore {
 
     pub(crate) fn next_timer_timeout(&self) -> Option<Duration> {
         let deadline = self.state().timers.lock().next_deadline()?;
-        Some(deadline.saturating_duration_since(Instant::now()))
+        Some(deadline.saturating_duration_since(self.shared.clock.now()))
     }
 
     pub(crate) fn poll_events(&self, timeout: Option<Duration>) {

@@ -247,7 +247,7 @@ impl Loop {
         delay: Duration,
         callback: impl FnOnce() + Send + 'static,
     ) -> TimerHandle {
-        self.call_at(Instant::now() + delay, callback)
+        self.call_at(self.shared.clock.now() + delay, callback)
     }
 
     /// Runs `callback` on this loop at `when` (asyncio's `call_at`).
@@ -278,7 +278,9 @@ impl Loop {
         }
     }
 
-    /// The loop's clock (asyncio's `loop.time()`): monotonic.
+    /// The runtime's clock (asyncio's `loop.time()`): monotonic; real time,
+    /// unless the clock is paused for a test ([`time::pause`](crate::time::pause)),
+    /// when it moves only as the paused clock does.
     ///
     /// ```
     /// # hive::run(async {
@@ -288,7 +290,7 @@ impl Loop {
     /// ```
     #[doc(alias = "loop.time")]
     pub fn time(&self) -> Instant {
-        Instant::now()
+        self.shared.clock.now()
     }
 
     /// Runs blocking `f` on the runtime's blocking pool (asyncio's

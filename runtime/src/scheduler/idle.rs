@@ -62,6 +62,12 @@ impl Idle {
         Some(chosen)
     }
 
+    /// Whether every loop is in the idle set (a paused clock may then jump
+    /// to the next timer, `scheduler::park`).
+    pub fn all_idle(&self) -> bool {
+        self.num_sleepers.load(SeqCst) == self.num_loops
+    }
+
     /// Whether any loop is in the idle set (asleep or about to be).
     pub fn has_sleepers(&self) -> bool {
         self.num_sleepers.load(SeqCst) != 0

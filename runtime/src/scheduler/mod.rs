@@ -79,6 +79,12 @@
 //! return at once. (A thread in `block_on` is not a loop: it parks with
 //! `std::thread::park` and its waker unparks it.)
 //!
+//! With the clock paused (`time::clock`, tests) no sleep has a real-time
+//! bound: the last loop to enter the idle set, finding no queued work, no
+//! blocking job and no timer already due, moves the clock to the earliest
+//! timer of any loop and unparks the loops it is due on
+//! (`LoopCore::paused_timeout`); `time::advance` unparks them likewise.
+//!
 //! # Who wakes whom
 //! - a spawn or wake from off the loops: the injector, then `notify_one`;
 //! - a pinned task or callback for another loop: its inbox, then an unpark
@@ -88,6 +94,8 @@
 //! - the last searcher finding work: `notify_one`;
 //! - a timer registered earlier than the owner's next deadline from another
 //!   thread: an unpark of the owner, to shorten its sleep;
+//! - a paused clock moved (auto-advance, `time::advance`): an unpark of
+//!   each loop with a timer now due;
 //! - readiness: the loop's own reactor, the watcher, or a rescuer, see
 //!   `crate::reactor` (the three routes).
 //!

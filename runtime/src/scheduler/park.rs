@@ -2,6 +2,8 @@
 //! its sleep states (see the module docs of `crate::scheduler`).
 
 use crate::event_loop::core::LoopCore;
+use crate::shared::Shared;
+use std::time::{Duration, Instant};
 
 impl LoopCore {
     /// Sleeps until there is work: in this loop's reactor when it is the
@@ -21,6 +23,12 @@ impl LoopCore {
             &mut self.search.borrow_mut(),
             |was_last_searcher| self.has_work_anywhere(was_last_searcher),
             || {
+                // A paused clock: no real-time bound (see `paused_timeout`).
+                let timeout = if shared.clock.is_paused() {
+                    self.paused_timeout()
+                } else {
+                    timeout
+                };
                 state.counters.parks.add(1);
                 if !watch.is_enabled() {
                     state.parker.park(|| self.poll_events(timeout));
@@ -65,5 +73,64 @@ impl LoopCore {
             || self.has_own_work()
             || !shared.injector.is_empty()
             || (was_last_searcher && shared.loops.iter().any(|l| !l.stealer.is_empty()))
+    }
+
+    /// How long to sleep while the runtime's clock is paused, where a real
+    /// timeout means nothing: the last loop to go idle (every loop in the
+    /// idle set, no queued work anywhere, nothing on the blocking pool, no
+    /// timer already due) moves the clock to the earliest timer of any loop
+    /// and wakes the loops it is due on (`time::clock`'s auto-advance). A
+    /// loop with a due timer polls (zero); the others sleep until woken.
+    fn paused_timeout(&self) -> Option<Duration> {
+        let shared = &*self.shared;
+        if !shared.idle.all_idle()
+            || !shared.injector.is_empty()
+            || shared.blocking.has_work_in_flight()
+        {
+            return None;
+        }
+        let now = shared.clock.now();
+        let mut earliest: Option<Instant> = None;
+        for other in shared.loops.iter() {
+            if !other.inbox.lock().is_empty() || !other.stealer.is_empty() {
+                return None;
+            }
+            if let Some(deadline) = other.timers.lock().next_deadline() {
+                earliest = Some(earliest.map_or(deadline, |e| e.min(deadline)));
+            }
+        }
+        let earliest = earliest?;
+        if earliest > now {
+            shared.clock.advance_to(earliest);
+        }
+        self.shared.wake_loops_with_due_timers(Some(self.index));
+        let mine = self.state().timers.lock().next_deadline();
+        if mine.is_some_and(|deadline| deadline <= shared.clock.now()) {
+            Some(Duration::ZERO)
+        } else {
+            None
+        }
+    }
+}
+
+impl Shared {
+    /// Wakes every loop (but `except`) with a timer due on the runtime's
+    /// clock: after the paused clock moved (`time::advance`, auto-advance),
+    /// loops asleep without a timeout must look at their timers.
+    pub(crate) fn wake_loops_with_due_timers(&self, except: Option<usize>) {
+        let now = self.clock.now();
+        for (index, other) in self.loops.iter().enumerate() {
+            if Some(index) == except {
+                continue;
+            }
+            let due = other
+                .timers
+                .lock()
+                .next_deadline()
+                .is_some_and(|deadline| deadline <= now);
+            if due {
+                self.unpark(index);
+            }
+        }
     }
 }

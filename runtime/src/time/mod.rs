@@ -1,8 +1,11 @@
-//! Time: sleeping, timeouts, and each loop's timer store.
+//! Time: sleeping, timeouts, each loop's timer store, and the runtime's
+//! clock (which tests may pause).
 
+pub(crate) mod clock;
 pub(crate) mod sleep;
 pub(crate) mod store;
 pub(crate) mod timeout;
 
+pub use clock::{advance, is_paused, pause, resume, TimeError};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout, TimeoutHandle};

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 /// ```
 #[doc(alias = "asyncio.sleep")]
 pub fn sleep(duration: Duration) -> Sleep {
-    sleep_until(Instant::now() + duration)
+    sleep_until(super::clock::now() + duration)
 }
 
 /// Waits until `deadline`.
@@ -89,7 +89,7 @@ impl Sleep {
     /// assert!(hive::sleep(std::time::Duration::ZERO).is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        self.state == SleepState::Fired || Instant::now() >= self.deadline
+        self.state == SleepState::Fired || super::clock::now() >= self.deadline
     }
 
     /// Moves the deadline (earlier or later), re-arming a fired sleep.
@@ -155,7 +155,7 @@ impl Future for Sleep {
                     .registered
                     .as_ref()
                     .is_some_and(|w| w.will_wake(cx.waker()));
-                if same_task && Instant::now() < this.deadline {
+                if same_task && super::clock::now() < this.deadline {
                     return Poll::Pending;
                 }
                 let mut store = lp.timers().lock();
