@@ -180,3 +180,30 @@ fn the_main_task_copies_the_threads_context() {
     REQUEST.reset(token).unwrap();
     assert_eq!(REQUEST.get(), None);
 }
+
+#[test]
+fn a_runner_or_a_callback_can_be_given_a_context_by_running_in_it() {
+    // asyncio's Runner(context=ctx) and call_soon(cb, context=ctx): hive
+    // copies the current context, so running the call inside ctx.run gives it.
+    let mut ctx = Context::new();
+    ctx.run(|| drop(REQUEST.set(5)));
+    let seen = ctx
+        .run(|| {
+            runtime().run(async {
+                let lp = hive::get_running_loop().unwrap();
+                let mut other = Context::new();
+                other.run(|| drop(REQUEST.set(6)));
+                let from_callback = hive::Promise::new();
+                let promise = from_callback.clone();
+                other.run(|| lp.call_soon(move || promise.set_result(REQUEST.get()).unwrap()));
+                (REQUEST.get(), from_callback.await.unwrap())
+            })
+        })
+        .unwrap();
+    assert_eq!(seen, (Some(5), Some(6)));
+    assert_eq!(
+        REQUEST.get(),
+        None,
+        "the test thread's own context is untouched"
+    );
+}
