@@ -76,6 +76,7 @@ pub(crate) use watch::{ReadyLoops, Watch};
 
 use crate::loom::sync::{Arc, Mutex};
 use std::io;
+use std::mem::MaybeUninit;
 
 /// The token of each loop's `mio::Waker`.
 pub(crate) const WAKE_TOKEN: mio::Token = mio::Token(usize::MAX);
@@ -102,8 +103,8 @@ fn token(index: usize, generation: u32) -> mio::Token {
     mio::Token(((generation as usize) << 32) | index)
 }
 
-/// How many targets one slab-lock hold collects (the largest array with a
-/// `Default`; an epoll batch rarely has more ready sources).
+/// How many targets one slab-lock hold collects (an epoll batch rarely has
+/// more ready sources; more just take another round).
 const DELIVER_BATCH: usize = 32;
 
 fn split(token: mio::Token) -> (usize, u32) {
@@ -187,7 +188,12 @@ impl ReactorShared {
         // free of allocation (a `Vec` here cost one per epoll batch: one
         // per echoed message).
         let mut events = events;
-        let mut batch: [Option<(Arc<ScheduledIo>, usize)>; DELIVER_BATCH] = Default::default();
+        // Uninitialised (no 512-byte fill per dispatch): slots `..len` are
+        // written below and each is read exactly once after the lock. If a
+        // waker panicked midway, the targets not yet woken would leak their
+        // reference (never a double drop).
+        let mut batch =
+            [const { MaybeUninit::<(Arc<ScheduledIo>, usize)>::uninit() }; DELIVER_BATCH];
         let mut delivered = 0;
         loop {
             let mut len = 0;
@@ -204,13 +210,16 @@ impl ReactorShared {
                     }) = slab.entries.get(index)
                     {
                         if *g == generation {
-                            batch[len] = Some((io.clone(), bits));
+                            batch[len].write((io.clone(), bits));
                             len += 1;
                         }
                     }
                 }
             }
-            for (io, bits) in batch[..len].iter_mut().filter_map(Option::take) {
+            for slot in &batch[..len] {
+                // SAFETY: slots `..len` were written in this round, and each
+                // is read once (the next round overwrites them).
+                let (io, bits) = unsafe { slot.assume_init_read() };
                 io.add_bits(bits);
             }
             delivered += len;
