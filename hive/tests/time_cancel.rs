@@ -265,3 +265,48 @@ fn nested_timeouts_both_past_when_first_polled_report_on_the_outermost() {
         })
         .unwrap();
 }
+
+#[test]
+fn cancelling_a_task_cancels_the_task_it_awaits_but_not_a_shielded_one() {
+    runtime()
+        .run(async {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let inner = endless(&drops);
+            let inner_id = inner.id();
+            let outer = hive::spawn(async move { inner.await });
+            // Let the outer task start awaiting.
+            while !hive::all_tasks().iter().any(|t| t.id() == inner_id) {
+                hive::yield_now().await;
+            }
+            for _ in 0..10 {
+                hive::yield_now().await;
+            }
+            outer.cancel();
+            assert!(outer.await.unwrap_err().is_cancelled());
+            // asyncio: cancelling the awaiter cancels the awaited task. It
+            // finishes on its own loop (nobody can wait inside a destructor).
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while drops.load(SeqCst) == 0 {
+                assert!(
+                    Instant::now() < deadline,
+                    "the awaited task was not cancelled"
+                );
+                hive::yield_now().await;
+            }
+
+            let shielded = endless(&drops);
+            let shielded_id = shielded.id();
+            let outer = hive::spawn(async move { hive::shield(shielded).await });
+            for _ in 0..10 {
+                hive::yield_now().await;
+            }
+            outer.cancel();
+            assert!(outer.await.unwrap_err().is_cancelled());
+            for _ in 0..10 {
+                hive::yield_now().await;
+            }
+            assert_eq!(drops.load(SeqCst), 1, "the shielded task runs on");
+            assert!(hive::all_tasks().iter().any(|t| t.id() == shielded_id));
+        })
+        .unwrap();
+}

@@ -20,10 +20,13 @@ use std::time::{Duration, Instant};
 /// the loop keeps running it (unlike asyncio, where an unreferenced task may
 /// vanish). Use [`Task::cancel`] to stop it.
 ///
-/// One drop cancels instead, as in asyncio: a handle that was being awaited
+/// Two drops cancel instead, as in asyncio: a handle that was being awaited
 /// when a [`timeout`](crate::timeout) expired around it (`timeout(d, task)`,
-/// asyncio's `wait_for(task, t)`, or `timeout(d, async { task.await })`).
-/// The timeout then reports `Err(Elapsed)` only once the task finished.
+/// asyncio's `wait_for(task, t)`, or `timeout(d, async { task.await })`),
+/// where the timeout then reports `Err(Elapsed)` only once the task
+/// finished; and one being awaited by a task that is itself cancelled
+/// (cancelling the awaiter cancels the awaited task, which then finishes on
+/// its own loop). [`shield`](crate::shield) keeps a task out of both.
 ///
 /// ```
 /// # hive::run(async {

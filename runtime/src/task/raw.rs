@@ -401,7 +401,15 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
     let raw = RawTask { ptr };
     match cell.header.state.transition_to_running() {
         Run::Cancel => {
-            let error = match drop_future(cell) {
+            // Dropped as a cancellation: a task this one was awaiting is
+            // cancelled with it (asyncio cancels the awaited task; see
+            // `cancel_scope`). Nobody can wait for it here (the cell's
+            // stage has no room for that), so it finishes on its own loop.
+            let mut dropped = Ok(());
+            drop(super::cancel_scope::collect_orphans(|| {
+                dropped = drop_future(cell);
+            }));
+            let error = match dropped {
                 Ok(()) => TaskError::Cancelled,
                 Err(panic) => panic,
             };
