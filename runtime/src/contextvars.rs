@@ -13,14 +13,16 @@
 //!   or with the one given to [`Builder::context`](crate::task::Builder::context);
 //! * anywhere else, in a per-thread slot (the thread's own context).
 //!
-//! Cost for programs that never set a variable: the slot is `None`; spawning
-//! reads the spawner's slot (a `None` copy), polling does nothing.
+//! Cost for programs that never set a variable: one relaxed load of a
+//! process-wide flag per spawn and per scheduled callback (`EVER_SET`);
+//! polling does nothing. Once any variable was set, a spawn copies the
+//! spawner's slot (an `Arc` count, or nothing for an empty context).
 
 // No `const {}` initializers: loom's `thread_local!` does not accept them.
 #![allow(clippy::missing_const_for_thread_local)]
 
 use crate::loom::sync::Arc;
-use crate::loom::thread_local;
+use crate::loom::{thread_local, StickyFlag};
 use crate::task::context_slot::{downcast, Slot, Value, Vars};
 use crate::task::raw::Header;
 use std::cell::Cell;
@@ -128,6 +130,8 @@ impl<T: Clone + Send + Sync + 'static> ContextVar<T> {
     /// ```
     #[doc(alias = "ContextVar.set")]
     pub fn set(&'static self, value: T) -> Token<T> {
+        // Before the value can reach any other task (module docs).
+        EVER_SET.set();
         let value: Value = Arc::new(Box::new(value));
         let (previous, owner) = with_current(|slot| {
             let previous = slot.replace(self.key(), Some(value));
@@ -428,8 +432,17 @@ fn with_current<R>(f: impl FnOnce(&Slot) -> R) -> R {
     THREAD_SLOT.with(|slot| f(slot))
 }
 
+/// Set by the first `ContextVar::set` in the process: until then every
+/// context is empty, and spawning (or scheduling a callback) skips the copy
+/// with one load. Seen from any thread that could hold a non-empty context,
+/// since that context came to it after the set (`StickyFlag`'s docs).
+static EVER_SET: StickyFlag = StickyFlag::new();
+
 /// Gives a new task (not yet queued) the spawner's context.
 pub(crate) fn inherit(task: &Header) {
+    if !EVER_SET.is_set() {
+        return;
+    }
     let context = Context::copy_current();
     if !context.is_empty() {
         task.context.install(context.into_slot_value());
@@ -442,8 +455,11 @@ pub(crate) fn inherit(task: &Header) {
 pub(crate) fn carry<R>(
     f: impl FnOnce() -> R + Send + 'static,
 ) -> impl FnOnce() -> R + Send + 'static {
-    let context = Context::copy_current();
-    let context = (!context.is_empty()).then_some(context);
+    let context = if EVER_SET.is_set() {
+        Some(Context::copy_current()).filter(|context| !context.is_empty())
+    } else {
+        None
+    };
     move || match context {
         Some(mut context) => context.run(f),
         None => f(),

@@ -29,3 +29,6 @@ pub use std_impl::*;
 mod loom_impl;
 #[cfg(loom)]
 pub use loom_impl::*;
+
+mod sticky_flag;
+pub use sticky_flag::StickyFlag;
