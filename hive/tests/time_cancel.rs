@@ -273,6 +273,8 @@ fn cancelling_a_task_cancels_the_task_it_awaits_but_not_a_shielded_one() {
             let drops = Arc::new(AtomicUsize::new(0));
             let inner = endless(&drops);
             let inner_id = inner.id();
+            // The block is the point: a task whose body awaits `inner`.
+            #[allow(clippy::redundant_async_block)]
             let outer = hive::spawn(async move { inner.await });
             // Let the outer task start awaiting.
             while !hive::all_tasks().iter().any(|t| t.id() == inner_id) {
