@@ -2,19 +2,16 @@
 //! or neither; and (re-exported from the leaf `task::current`) which task
 //! it is polling.
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
-#![allow(clippy::missing_const_for_thread_local)]
-
 use crate::event_loop::core::LoopCore;
+use crate::loom::const_thread_local;
 use crate::loom::sync::Arc;
-use crate::loom::thread_local;
 use crate::shared::Shared;
 use crate::task::current;
 pub(crate) use crate::task::current::set_current_task;
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
-thread_local! {
+const_thread_local! {
     /// The loop this thread runs; set for the whole life of a loop thread.
     static CORE: Cell<Option<NonNull<LoopCore>>> = Cell::new(None);
     /// The runtime a non-loop thread has entered (`block_on`).

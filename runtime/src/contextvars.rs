@@ -18,11 +18,11 @@
 //! polling does nothing. Once any variable was set, a spawn copies the
 //! spawner's slot (an `Arc` count, or nothing for an empty context).
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
+// `THREAD_SLOT` has no `const` initializer (`Slot::default` is not const).
 #![allow(clippy::missing_const_for_thread_local)]
 
 use crate::loom::sync::Arc;
-use crate::loom::{thread_local, StickyFlag};
+use crate::loom::{const_thread_local, thread_local, StickyFlag};
 use crate::task::context_slot::{downcast, Slot, Value, Vars};
 use crate::task::raw::Header;
 use std::cell::Cell;
@@ -385,9 +385,12 @@ impl fmt::Debug for Context {
 /// polled inside the frame, as an eager child is, keeps its own context).
 type Frame = (NonNull<Slot>, Option<NonNull<Header>>);
 
-thread_local! {
+const_thread_local! {
     /// The innermost `Context::run` frame on this thread, if any.
     static RUN_FRAME: Cell<Option<Frame>> = Cell::new(None);
+}
+
+thread_local! {
     /// The thread's own context, for code outside tasks and `run` frames.
     static THREAD_SLOT: Slot = Slot::default();
 }

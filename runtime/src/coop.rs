@@ -5,14 +5,11 @@
 //! running task's budget is spent they return `Pending` after waking the task,
 //! which puts it at the back of its queue.
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
-#![allow(clippy::missing_const_for_thread_local)]
-
-use crate::loom::thread_local;
+use crate::loom::const_thread_local;
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
-thread_local! {
+const_thread_local! {
     /// `None` outside a loop's task poll: unlimited.
     static BUDGET: Cell<Option<u32>> = Cell::new(None);
 }

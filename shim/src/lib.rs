@@ -32,3 +32,39 @@ pub use loom_impl::*;
 
 mod sticky_flag;
 pub use sticky_flag::StickyFlag;
+
+/// `thread_local!` with a `const` initializer: normally std's, whose
+/// `const { }` form makes each access a plain thread-relative load (no
+/// "initialised yet?" check, and no destructor registration for types
+/// without drop glue); under `--cfg loom` loom's, which has no `const`
+/// form, so the same declaration is lazily initialised there. Use it for
+/// thread-locals on hot paths whose initializer is a constant expression.
+///
+/// ```
+/// hive_loom_shim::const_thread_local! {
+///     /// How deep this thread is nested.
+///     static DEPTH: std::cell::Cell<u32> = std::cell::Cell::new(0);
+/// }
+/// DEPTH.with(|d| d.set(d.get() + 1));
+/// assert_eq!(DEPTH.with(|d| d.get()), 1);
+/// ```
+#[cfg(not(loom))]
+#[macro_export]
+macro_rules! const_thread_local {
+    ($($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr;)+) => {
+        ::std::thread_local! {
+            $($(#[$attr])* $vis static $name: $t = const { $init };)+
+        }
+    };
+}
+
+/// Loom's `thread_local!`, which has no `const` form (see the std build).
+#[cfg(loom)]
+#[macro_export]
+macro_rules! const_thread_local {
+    ($($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr;)+) => {
+        $crate::thread_local! {
+            $($(#[$attr])* $vis static $name: $t = $init;)+
+        }
+    };
+}

@@ -22,10 +22,7 @@
 //! take part; it costs a handle one thread-local read, and only when the
 //! handle is dropped before its task's result was taken.
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
-#![allow(clippy::missing_const_for_thread_local)]
-
-use crate::loom::thread_local;
+use crate::loom::const_thread_local;
 use std::cell::RefCell;
 use std::fmt;
 use std::task::{Context, Poll};
@@ -36,7 +33,7 @@ pub(crate) trait Orphan: Send + Sync {
     fn poll_finished(&mut self, cx: &mut Context<'_>) -> Poll<()>;
 }
 
-thread_local! {
+const_thread_local! {
     /// The orphans of the collecting drop running on this thread, if any.
     static COLLECTOR: RefCell<Option<Vec<Box<dyn Orphan>>>> = RefCell::new(None);
 }

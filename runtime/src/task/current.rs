@@ -5,15 +5,12 @@
 //! from `context`, which sits above the loop and the runtime's shared state.
 //! `context` re-exports these and sets `on_loop_thread` with the loop's core.
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
-#![allow(clippy::missing_const_for_thread_local)]
-
 use super::raw::Header;
-use crate::loom::thread_local;
+use crate::loom::const_thread_local;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-thread_local! {
+const_thread_local! {
     /// The task being polled right now.
     static CURRENT_TASK: Cell<Option<NonNull<Header>>> = Cell::new(None);
     /// Whether this thread runs a loop (for its whole life).
@@ -49,6 +46,8 @@ pub(crate) fn on_loop_thread() -> bool {
 }
 
 /// Set by `context::enter_core` for the life of a loop thread.
+/// A loop thread also caches freed task cells (`cell_cache`) while it runs.
 pub(crate) fn set_on_loop_thread(on: bool) {
     LOOP_THREAD.with(|c| c.set(on));
+    super::cell_cache::set_enabled(on);
 }

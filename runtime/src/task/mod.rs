@@ -10,6 +10,7 @@
 pub(crate) mod age_clock;
 pub(crate) mod await_kind;
 pub(crate) mod cancel_scope;
+pub(crate) mod cell_cache;
 #[cfg(all(test, not(loom)))]
 mod cell_tests;
 pub(crate) mod context_slot;

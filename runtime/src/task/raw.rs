@@ -11,6 +11,7 @@ use super::state::{Idle, Notify, Run, State};
 use super::waker;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::alloc::Layout;
 use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -158,7 +159,7 @@ where
     F: Future + 'static,
     S: Schedule,
 {
-    let cell = Box::new(Cell {
+    let cell = Cell {
         header: Header {
             state: State::new(3),
             vtable: &Cell::<F, S>::VTABLE,
@@ -173,8 +174,12 @@ where
         },
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
-    });
-    let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+    };
+    // The block may be a freed cell of the same layout (`cell_cache`).
+    let block = super::cell_cache::allocate(Layout::new::<Cell<F, S>>()).cast::<Cell<F, S>>();
+    // SAFETY: `block` is unused memory with `Cell<F, S>`'s layout.
+    unsafe { block.as_ptr().write(cell) };
+    let ptr = block.cast::<Header>();
     let raw = RawTask { ptr };
     (raw, Notified(raw), TaskRef(raw))
 }
@@ -276,8 +281,8 @@ impl RawTask {
     /// `RawTask` in circulation is backed by one).
     pub(crate) fn to_task_ref(self) -> TaskRef {
         self.header().state.ref_inc();
-        // `self.ptr` came from `new_task`'s `Box::leak`: it carries the
-        // allocation's provenance, so the new reference may free the cell.
+        // `self.ptr` came from `new_task`'s allocation: it carries the
+        // block's provenance, so the new reference may free the cell.
         TaskRef(self)
     }
 
@@ -594,6 +599,12 @@ unsafe fn drop_output<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
 /// `ptr` is the header of a `Cell<F, S>` made by [`new_task`] whose last
 /// reference was just dropped: nothing can reach it any more.
 unsafe fn dealloc<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
-    // SAFETY: the last reference is gone; the cell came from Box::leak.
-    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+    let cell = ptr.cast::<Cell<F, S>>();
+    // SAFETY: the last reference is gone, so nothing reaches the cell; it
+    // was written by `new_task` into a block from `cell_cache::allocate`
+    // with this layout, and is dropped once, here, before the block goes.
+    unsafe {
+        ptr::drop_in_place(cell.as_ptr());
+        super::cell_cache::release(cell.cast::<u8>(), Layout::new::<Cell<F, S>>());
+    }
 }

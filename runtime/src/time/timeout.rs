@@ -316,13 +316,11 @@ impl<F> Timeout<F> {
     }
 }
 
-// No `const {}` initializers: loom's `thread_local!` does not accept them.
-#[allow(clippy::missing_const_for_thread_local)]
 mod enclosing {
     use super::{Cell, Header, Instant, NonNull};
-    use crate::loom::thread_local;
+    use crate::loom::const_thread_local;
 
-    thread_local! {
+    const_thread_local! {
         /// While a timeout polls its future: the earliest deadline among the
         /// timeouts doing so on this thread, and the task they run in (an
         /// eager child task polled inside its parent's poll is not enclosed).
