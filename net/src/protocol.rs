@@ -425,7 +425,7 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
                     continue;
                 }
                 let done = st.aborted || (st.closing == Closing::Close && st.shut);
-                (st.paused, done, st.error(), st.closing)
+                (st.out.paused, done, st.error(), st.closing)
             };
             if paused != reported_paused {
                 reported_paused = paused;
