@@ -8,9 +8,12 @@
 //! ```
 //!
 //! `runtime_*` models drive hive-runtime's real internals (exposed under
-//! `cfg(loom)` as `hive_runtime::__loom`); `sync_*` models drive hive-sync;
-//! `net_*` models drive hive-net's (`hive_net::__loom`). `process_orphans`
-//! compiles hive-process's `orphan.rs` on its own (`#[path]`), so
-//! hive-process is not built under loom at all. Every crate takes its
-//! atomics, locks and threads from `hive-loom-shim`, so under `--cfg loom`
-//! the shipped code runs on loom's primitives unchanged.
+//! `cfg(loom)` as `hive_runtime::__loom`); `sync_*` models drive hive-sync.
+//! `net_server`, `net_write_buffer` and `process_orphans` compile the
+//! shipped file they check on its own (`#[path]`: `server_life.rs`,
+//! `write_buffer.rs`, `orphan.rs`, which need only `std` and the shim), so
+//! neither hive-net nor hive-process is built under loom at all;
+//! `net_start_tls_handover` restates an order of statements it cannot
+//! compile alone (its docs say why). Every crate takes its atomics, locks
+//! and threads from `hive-loom-shim`, so under `--cfg loom` the shipped
+//! code runs on loom's primitives unchanged.

@@ -5,6 +5,15 @@
 //! takes the state lock. Whatever the interleaving, a protocol task that
 //! sees reading resumed also sees the successor, so it never reads the
 //! TLS session's records off the plain socket.
+//!
+//! Unlike `net_server` and `net_write_buffer`, this model restates the
+//! two orders instead of compiling the shipped code: they are the order of
+//! statements in `start_tls` (an async fn over a TLS handshake on a real
+//! socket) and in `drive` (the protocol task's loop over the reactor), and
+//! neither can be cut out of hive-net without the runtime, the reactor and
+//! rustls. What the model checks is that these two orders are enough, with
+//! the flag and the lock as the shipped code has them; the comments at
+//! both places in net point here.
 #![cfg(loom)]
 
 use loom::sync::atomic::{AtomicBool, Ordering};

@@ -83,6 +83,7 @@ pub mod tls;
 mod udp;
 mod unix_datagram;
 mod unix_stream;
+mod write_buffer;
 mod write_core;
 
 pub use addr::{lookup_host, ToSocketAddrs};
@@ -112,7 +113,7 @@ pub use tcp_stream::TcpStream;
 pub use udp::UdpSocket;
 pub use unix_datagram::UnixDatagram;
 pub use unix_stream::{UnixListener, UnixStream};
-pub use write_core::DEFAULT_HIGH_WATER;
+pub use write_buffer::DEFAULT_HIGH_WATER;
 
 /// socket2, re-exported: [`TcpStream::socket_ref`] and friends give its
 /// `SockRef` for options hive does not wrap.
@@ -121,53 +122,3 @@ pub use socket2;
 /// futures-io, re-exported: every stream here implements its `AsyncRead`
 /// and `AsyncWrite` (and `StreamReader` its `AsyncBufRead`).
 pub use futures_io;
-
-/// Internals the loom models in `hive-loom-tests` drive directly.
-#[cfg(loom)]
-#[doc(hidden)]
-pub mod __loom {
-    use crate::loom::sync::Mutex;
-    use crate::write_core::WriteState;
-    use std::task::{Context, Poll};
-
-    /// A stream writer's buffer without a socket: `poll_write` accepts up
-    /// to the room below the high-water mark or waits; `send` is the
-    /// flusher handing `n` bytes to the kernel. The same `WriteState`
-    /// methods as the real writer, under the same lock.
-    pub struct WriteBuffer(Mutex<WriteState>);
-
-    impl WriteBuffer {
-        /// An empty buffer with marks `high` and `low`.
-        pub fn new(high: usize, low: usize) -> WriteBuffer {
-            let mut st = WriteState::new(false);
-            st.set_marks(high, low);
-            WriteBuffer(Mutex::new(st))
-        }
-
-        /// `AsyncWrite::poll_write` of `len` bytes, none sent at once.
-        pub fn poll_write(&self, cx: &mut Context<'_>, len: usize) -> Poll<usize> {
-            let mut st = self.0.lock();
-            match st.room_or_wait(cx.waker()) {
-                Some(room) => {
-                    let n = len.min(room);
-                    st.buffer(n);
-                    Poll::Ready(n)
-                }
-                None => Poll::Pending,
-            }
-        }
-
-        /// The flusher: the kernel took up to `n` bytes; how many.
-        pub fn send(&self, n: usize) -> usize {
-            let mut st = self.0.lock();
-            let n = n.min(st.pending());
-            st.sent(n);
-            n
-        }
-
-        /// Bytes buffered.
-        pub fn pending(&self) -> usize {
-            self.0.lock().pending()
-        }
-    }
-}

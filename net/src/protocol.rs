@@ -411,7 +411,8 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
             // the connection over (under the state lock) before it resumes
             // reading (Release), so a loop that sees reading resumed
             // (Acquire) also sees the successor below and never reads the
-            // TLS session's records off the plain socket.
+            // TLS session's records off the plain socket (loom model:
+            // loom-tests/tests/net_start_tls_handover.rs).
             let reading = transport.is_reading();
             let (paused, done, error, closing) = {
                 let st = core.state.lock();
@@ -425,7 +426,7 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
                     continue;
                 }
                 let done = st.aborted || (st.closing == Closing::Close && st.shut);
-                (st.paused, done, st.error(), st.closing)
+                (st.out.paused, done, st.error(), st.closing)
             };
             if paused != reported_paused {
                 reported_paused = paused;

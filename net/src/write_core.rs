@@ -20,6 +20,7 @@
 use crate::conn::Conn;
 use crate::error::closed_error;
 use crate::loom::sync::{Arc, Mutex};
+use crate::write_buffer::WriteBuffer;
 use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::task::{Context, Poll, Waker};
@@ -29,9 +30,6 @@ fn total_len(bufs: &[IoSlice<'_>]) -> usize {
     bufs.iter().map(|b| b.len()).sum()
 }
 
-/// asyncio's default high-water mark (64 KiB); low is a quarter of it.
-pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
-
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Closing {
     Open,
@@ -40,21 +38,15 @@ pub(crate) enum Closing {
 }
 
 pub(crate) struct WriteState {
-    buf: Vec<u8>,
-    pos: usize,
-    high: usize,
-    low: usize,
-    pub(crate) paused: bool,
+    /// The buffer, its marks and its waiters (`write_buffer.rs`, which
+    /// the loom model compiles on its own).
+    pub(crate) out: WriteBuffer,
     pub(crate) closing: Closing,
     /// The shutdown for `closing` has been done.
     pub(crate) shut: bool,
     pub(crate) aborted: bool,
     error: Option<(io::ErrorKind, String)>,
     flusher_running: bool,
-    waiters: Vec<Waker>,
-    /// The connection task of a transport: it flushes, and is woken on
-    /// every change a protocol callback may have to see.
-    owner: Option<Waker>,
     owned: bool,
     /// Set by `start_tls`: the writer over the TLS session that replaced
     /// this one. `close` and `abort` (from the server's client registry,
@@ -75,75 +67,18 @@ impl WriteState {
     }
 
     fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
+        self.out.buffered()
     }
+
     fn wake_all(&mut self) {
-        for w in self.waiters.drain(..) {
-            w.wake();
-        }
-        if let Some(w) = &self.owner {
-            w.wake_by_ref();
-        }
-    }
-    /// The kernel took `n` buffered bytes. Wakes `poll_flushed` waiters
-    /// once the buffer is empty, and `drain`/`poll_write` waiters once it
-    /// is down to the low-water mark. Called under the state lock, like
-    /// `room_or_wait`, so a waiter can never register after its wake.
-    pub(crate) fn sent(&mut self, n: usize) {
-        self.pos += n;
-        if self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            self.wake_all();
-        } else if self.pos > 1 << 20 && self.pos * 2 > self.buf.len() {
-            let pos = self.pos;
-            self.buf.drain(..pos);
-            self.pos = 0;
-        }
-        if self.paused && self.buffered() <= self.low {
-            self.paused = false;
-            self.wake_all();
-        }
-    }
-
-    /// How many bytes `poll_write` may buffer now; `None` when the buffer
-    /// is at the high-water mark, after marking the writer paused and
-    /// registering `waker` (woken by `sent` at the low-water mark).
-    pub(crate) fn room_or_wait(&mut self, waker: &Waker) -> Option<usize> {
-        let room = self.high.saturating_sub(self.buffered());
-        if room > 0 {
-            return Some(room);
-        }
-        self.pause();
-        self.waiters.push(waker.clone());
-        None
-    }
-
-    /// Marks the writer paused (`drain` and `poll_write` wait) and tells a
-    /// transport's task, which calls `pause_writing`.
-    fn pause(&mut self) {
-        if !self.paused {
-            self.paused = true;
-            if let Some(w) = &self.owner {
-                w.wake_by_ref();
-            }
-        }
-    }
-
-    /// Pauses once the buffer is above the high-water mark.
-    fn pause_if_over(&mut self) {
-        if self.buffered() > self.high {
-            self.pause();
-        }
+        self.out.wake_all();
     }
 
     fn set_error(&mut self, e: &io::Error) {
         if self.error.is_none() {
             self.error = Some((e.kind(), e.to_string()));
         }
-        self.buf.clear();
-        self.pos = 0;
-        self.paused = false;
+        self.out.discard();
         self.wake_all();
     }
     pub(crate) fn error(&self) -> Option<io::Error> {
@@ -157,40 +92,15 @@ impl WriteState {
     /// An empty buffer with asyncio's default marks.
     pub(crate) fn new(owned: bool) -> WriteState {
         WriteState {
-            buf: Vec::new(),
-            pos: 0,
-            high: DEFAULT_HIGH_WATER,
-            low: DEFAULT_HIGH_WATER / 4,
-            paused: false,
+            out: WriteBuffer::new(),
             closing: Closing::Open,
             shut: false,
             aborted: false,
             error: None,
             flusher_running: false,
-            waiters: Vec::new(),
-            owner: None,
             owned,
             successor: None,
         }
-    }
-
-    /// Buffers `len` bytes (the loom model's stand-in for `accept`).
-    #[cfg(loom)]
-    pub(crate) fn buffer(&mut self, len: usize) {
-        self.buf.resize(self.buf.len() + len, 0);
-    }
-
-    /// Sets the marks directly (the loom model keeps them tiny).
-    #[cfg(loom)]
-    pub(crate) fn set_marks(&mut self, high: usize, low: usize) {
-        self.high = high;
-        self.low = low;
-    }
-
-    /// Bytes waiting in the buffer.
-    #[cfg(loom)]
-    pub(crate) fn pending(&self) -> usize {
-        self.buffered()
     }
 }
 
@@ -237,10 +147,8 @@ impl WriteCore {
 
     /// Buffers what a direct write left over (nothing was buffered before).
     fn buffer_rest(self: &Arc<Self>, st: &mut WriteState, rest: &[u8]) {
-        st.buf.clear();
-        st.pos = 0;
-        st.buf.extend_from_slice(rest);
-        st.pause_if_over();
+        st.out.refill(rest);
+        st.out.pause_if_over();
         self.ensure_flushing(st);
     }
 
@@ -261,7 +169,7 @@ impl WriteCore {
         }
         // Never fails: with no limit every byte is either sent or buffered.
         let _ = self.accept(&mut st, bufs, usize::MAX);
-        st.pause_if_over();
+        st.out.pause_if_over();
     }
 
     /// Sends what the socket takes of `bufs` (when nothing is buffered
@@ -291,28 +199,7 @@ impl WriteCore {
                 }
             }
         }
-        if st.pos == st.buf.len() {
-            st.buf.clear();
-            st.pos = 0;
-        }
-        let mut skip = sent;
-        let mut room = room;
-        let mut taken = 0;
-        for b in bufs {
-            if room == 0 {
-                break;
-            }
-            if skip >= b.len() {
-                skip -= b.len();
-                continue;
-            }
-            let part = &b[skip..];
-            skip = 0;
-            let n = part.len().min(room);
-            st.buf.extend_from_slice(&part[..n]);
-            room -= n;
-            taken += n;
-        }
+        let taken = st.out.append(bufs, sent, room);
         if st.buffered() > 0 || self.conn.has_queued_output() {
             self.ensure_flushing(st);
         }
@@ -336,7 +223,7 @@ impl WriteCore {
         if bufs.iter().all(|b| b.is_empty()) {
             return Poll::Ready(Ok(0));
         }
-        match st.room_or_wait(cx.waker()) {
+        match st.out.room_or_wait(cx.waker()) {
             Some(room) => Poll::Ready(self.accept(&mut st, bufs, room)),
             None => Poll::Pending,
         }
@@ -344,9 +231,7 @@ impl WriteCore {
 
     fn ensure_flushing(self: &Arc<Self>, st: &mut WriteState) {
         if st.owned {
-            if let Some(w) = &st.owner {
-                w.wake_by_ref();
-            }
+            st.out.wake_owner();
             return;
         }
         if st.flusher_running {
@@ -373,9 +258,8 @@ impl WriteCore {
                 return Poll::Ready(());
             }
             if st.buffered() > 0 {
-                let pos = st.pos;
-                match self.conn.poll_write(cx, &st.buf[pos..]) {
-                    Poll::Ready(Ok(n)) => st.sent(n),
+                match self.conn.poll_write(cx, st.out.unsent()) {
+                    Poll::Ready(Ok(n)) => st.out.sent(n),
                     Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                     Poll::Ready(Err(e)) => st.set_error(&e),
                     Poll::Pending => return Poll::Pending,
@@ -416,10 +300,10 @@ impl WriteCore {
         if let Some(e) = st.error() {
             return Poll::Ready(Err(e));
         }
-        if !st.paused || st.aborted {
+        if !st.out.paused || st.aborted {
             return Poll::Ready(Ok(()));
         }
-        st.waiters.push(cx.waker().clone());
+        st.out.wait(cx.waker());
         Poll::Pending
     }
 
@@ -486,9 +370,7 @@ impl WriteCore {
             return;
         }
         st.aborted = true;
-        st.buf.clear();
-        st.pos = 0;
-        st.paused = false;
+        st.out.discard();
         st.closing = Closing::Close;
         let _ = self.conn.shutdown(Shutdown::Both);
         st.shut = true;
@@ -509,7 +391,7 @@ impl WriteCore {
                 Err(e)
             });
         }
-        st.waiters.push(cx.waker().clone());
+        st.out.wait(cx.waker());
         Poll::Pending
     }
 
@@ -525,7 +407,7 @@ impl WriteCore {
         if st.buffered() == 0 && !st.flusher_running && !self.conn.has_queued_output() {
             return Poll::Ready(Ok(()));
         }
-        st.waiters.push(cx.waker().clone());
+        st.out.wait(cx.waker());
         Poll::Pending
     }
 
@@ -542,7 +424,7 @@ impl WriteCore {
         if let Some(e) = st.error() {
             return Poll::Ready(Err(e));
         }
-        st.waiters.push(cx.waker().clone());
+        st.out.wait(cx.waker());
         Poll::Pending
     }
 
@@ -583,15 +465,13 @@ impl WriteCore {
         if st.aborted || st.shut || st.error.is_some() {
             return Poll::Ready(());
         }
-        st.waiters.push(cx.waker().clone());
+        st.out.wait(cx.waker());
         Poll::Pending
     }
 
     /// Wakes the connection task of a transport (reading paused/resumed).
     pub(crate) fn wake_owner(&self) {
-        if let Some(w) = &self.state.lock().owner {
-            w.wake_by_ref();
-        }
+        self.state.lock().out.wake_owner();
     }
 
     pub(crate) fn buffer_size(&self) -> usize {
@@ -599,22 +479,11 @@ impl WriteCore {
     }
 
     pub(crate) fn set_limits(self: &Arc<Self>, high: usize, low: Option<usize>) {
-        let mut st = self.state.lock();
-        st.high = high;
-        st.low = low.unwrap_or(high / 4).min(high);
-        let size = st.buffered();
-        if size > st.high && !st.paused {
-            st.paused = true;
-            st.wake_all();
-        } else if size <= st.low && st.paused {
-            st.paused = false;
-            st.wake_all();
-        }
+        self.state.lock().out.set_limits(high, low);
     }
 
     pub(crate) fn limits(&self) -> (usize, usize) {
-        let st = self.state.lock();
-        (st.high, st.low)
+        self.state.lock().out.limits()
     }
 
     pub(crate) fn is_closing(&self) -> bool {
@@ -623,9 +492,6 @@ impl WriteCore {
     }
 
     pub(crate) fn set_owner(&self, waker: &Waker) {
-        let mut st = self.state.lock();
-        if !st.owner.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            st.owner = Some(waker.clone());
-        }
+        self.state.lock().out.set_owner(waker);
     }
 }

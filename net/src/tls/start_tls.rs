@@ -192,6 +192,9 @@ impl crate::Transport {
             }
         };
         let next = WriteCore::new(Conn::Tls(Arc::new(stream)), true);
+        // Hand over before resuming reading: the protocol task that sees
+        // reading resumed must find the successor (see `drive`; loom
+        // model: loom-tests/tests/net_start_tls_handover.rs).
         core.hand_over(next.clone());
         let upgraded = self.successor(next);
         upgraded.resume_reading();
