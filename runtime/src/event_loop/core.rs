@@ -322,8 +322,11 @@ impl LoopCore {
         let sibling = &shared.loops[victim];
         let before = self.local.len();
         self.harvest_sibling(victim);
-        if let Some(task) = sibling.stealer.steal_half_into(&self.local) {
-            self.local.push(task);
+        // Looked at first: an empty queue's steal still pins crossbeam's epoch.
+        if !sibling.stealer.is_empty() {
+            if let Some(task) = sibling.stealer.steal_half_into(&self.local) {
+                self.local.push(task);
+            }
         }
         self.local.len() > before
     }

@@ -92,8 +92,15 @@ impl LoopCore {
             if victim == self.index {
                 continue;
             }
+            let stealer = &shared.loops[victim].stealer;
+            // Look before stealing: crossbeam's steal pins its epoch (a
+            // thread-local handle and a fence, ~50 instructions) before it
+            // learns the victim's queue is empty, as it mostly is.
+            if stealer.is_empty() {
+                continue;
+            }
             let before = self.local.len();
-            if let Some(task) = shared.loops[victim].stealer.steal_half_into(&self.local) {
+            if let Some(task) = stealer.steal_half_into(&self.local) {
                 let counters = &self.state().counters;
                 counters.steals.add(1);
                 counters
