@@ -147,3 +147,52 @@ async fn call_later_and_timeouts_follow_the_paused_clock() {
     let fast = hive::timeout(HOUR, hive::sleep(Duration::from_secs(5))).await;
     assert!(fast.is_ok());
 }
+
+/// A registered sleep moved later keeps its stored entry (no store work per
+/// move); reaching the old deadline must not end it: it ends at the new one,
+/// also when it is moved again after the old entry fired.
+#[hive::test(start_paused = true)]
+async fn a_sleep_moved_later_ends_at_its_new_deadline() {
+    let lp = hive::get_running_loop().unwrap();
+    let start = lp.time();
+    let mut nap = Box::pin(hive::sleep(HOUR));
+    // Poll once so the first deadline is stored.
+    assert!(futures_poll_once(nap.as_mut()).await.is_pending());
+    nap.as_mut().reset(lp.time() + HOUR * 2);
+    ends(nap.as_mut()).await;
+    let slept = lp.time() - start;
+    assert!(
+        slept >= HOUR * 2,
+        "ended at {slept:?}, before its new deadline"
+    );
+    // Fired and moved again: re-armed, at the newest deadline.
+    nap.as_mut().reset(lp.time() + HOUR);
+    assert!(futures_poll_once(nap.as_mut()).await.is_pending());
+    nap.as_mut().reset(lp.time() + HOUR * 3);
+    ends(nap.as_mut()).await;
+    let slept = lp.time() - start;
+    assert!(
+        slept >= HOUR * 5,
+        "ended at {slept:?}, before its newest deadline"
+    );
+    // Moved earlier: ends at the earlier deadline.
+    nap.as_mut().reset(lp.time() + HOUR * 4);
+    assert!(futures_poll_once(nap.as_mut()).await.is_pending());
+    nap.as_mut().reset(lp.time() + HOUR);
+    ends(nap.as_mut()).await;
+    let slept = lp.time() - start;
+    assert!(slept >= HOUR * 6 && slept < HOUR * 9, "ended at {slept:?}");
+}
+
+/// Awaits `nap`, failing (on the paused clock, at once) if it never ends.
+async fn ends(nap: std::pin::Pin<&mut hive::Sleep>) {
+    hive::timeout(HOUR * 24, nap)
+        .await
+        .expect("the sleep never ended: its moved deadline was lost");
+}
+
+/// Polls `fut` once from inside a task.
+async fn futures_poll_once<F: std::future::Future + Unpin>(fut: F) -> std::task::Poll<F::Output> {
+    let mut fut = fut;
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut fut).poll(cx))).await
+}

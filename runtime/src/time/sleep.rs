@@ -103,9 +103,35 @@ impl Sleep {
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let this = self.get_mut();
-        this.cancel_timer();
         this.deadline = deadline;
+        let stored_earlier = matches!(&this.entry, Some((_, key)) if key.deadline <= deadline);
+        if this.state == SleepState::Registered && stored_earlier {
+            // Moved later: the stored entry stays, and when it fires, the
+            // next poll stores the new deadline instead of completing
+            // (tokio's timer does the same). A deadline pushed back on
+            // every event (hyper's per-request header timer, an idle
+            // timer) then costs no store operation per push; the price is
+            // one early wake per stored deadline that is reached.
+            return;
+        }
+        this.cancel_timer();
         this.state = SleepState::New;
+    }
+
+    /// Stores this sleep's deadline in `lp`'s timers, to wake `cx`'s task.
+    fn register(&mut self, lp: LoopRef, cx: &Context<'_>) {
+        let waker = cx.waker().clone();
+        let (key, first) = {
+            let mut store = lp.timers().lock();
+            let key = store.insert(self.deadline, TimerAction::Wake(Some(waker.clone())));
+            (key, store.is_first(key))
+        };
+        if first && !lp.is_current() {
+            lp.unpark(); // the owner must recompute how long it sleeps
+        }
+        self.registered = Some(waker);
+        self.entry = Some((lp, key));
+        self.state = SleepState::Registered;
     }
 
     fn cancel_timer(&mut self) {
@@ -128,53 +154,46 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         let coop = std::task::ready!(crate::coop::poll_proceed(cx));
-        match &this.entry {
-            None => {
-                let lp = LoopRef::for_timers();
-                let waker = cx.waker().clone();
-                let (key, first) = {
-                    let mut store = lp.timers().lock();
-                    let key = store.insert(this.deadline, TimerAction::Wake(Some(waker.clone())));
-                    (key, store.is_first(key))
-                };
-                this.registered = Some(waker);
-                if first && !lp.is_current() {
-                    lp.unpark(); // the owner must recompute how long it sleeps
+        let Some((lp, key)) = &this.entry else {
+            this.register(LoopRef::for_timers(), cx);
+            return Poll::Pending;
+        };
+        // The loop fires a timer only once its clock reaches the stored
+        // deadline, so before it the entry is still there; with the same
+        // waker registered there is nothing to update. (Every poll of
+        // hyper's per-request header timer and of a connection's idle
+        // timer takes this path.)
+        let same_task = this
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()));
+        let now = super::clock::now();
+        if same_task && now < key.deadline {
+            return Poll::Pending;
+        }
+        let mut store = lp.timers().lock();
+        match store.get_mut(*key) {
+            Some(TimerAction::Wake(waker)) => {
+                if !same_task {
+                    let waker_now = cx.waker().clone();
+                    waker.replace(waker_now.clone());
+                    this.registered = Some(waker_now);
                 }
-                this.entry = Some((lp, key));
-                this.state = SleepState::Registered;
                 Poll::Pending
             }
-            Some((lp, key)) => {
-                // The loop fires a timer only once its clock reaches the
-                // deadline, so before it the entry is still there; with
-                // the same waker registered there is nothing to update.
-                // (Every poll of hyper's per-request header timer and of
-                // a connection's idle timer takes this path.)
-                let same_task = this
-                    .registered
-                    .as_ref()
-                    .is_some_and(|w| w.will_wake(cx.waker()));
-                if same_task && super::clock::now() < this.deadline {
-                    return Poll::Pending;
+            // Fired, at a deadline `reset` has since moved later.
+            _ if now < this.deadline => {
+                drop(store);
+                if let Some((lp, _)) = this.entry.take() {
+                    this.register(lp, cx);
                 }
-                let mut store = lp.timers().lock();
-                match store.get_mut(*key) {
-                    Some(TimerAction::Wake(waker)) => {
-                        if !same_task {
-                            let waker_now = cx.waker().clone();
-                            waker.replace(waker_now.clone());
-                            this.registered = Some(waker_now);
-                        }
-                        Poll::Pending
-                    }
-                    _ => {
-                        drop(store);
-                        this.state = SleepState::Fired;
-                        coop.made_progress();
-                        Poll::Ready(())
-                    }
-                }
+                Poll::Pending
+            }
+            _ => {
+                drop(store);
+                this.state = SleepState::Fired;
+                coop.made_progress();
+                Poll::Ready(())
             }
         }
     }
