@@ -31,14 +31,21 @@
 //!   runtime, from a `LocalSet`; batches of 100);
 //! * `echo`: one 64-byte message echoed over loopback TCP by each runtime's
 //!   echo server (2 loops / workers); the client is the same tokio
-//!   current-thread generator for both, and its instructions are counted too.
+//!   current-thread generator for both, and its instructions are counted too;
+//! * `http`: one HTTP/1.1 keep-alive `GET /` answered by hyper's server
+//!   (`hive_benches::http`'s hello world: hive's default server, or hyper
+//!   on tokio's multi-thread runtime with `TokioIo`; 2 loops / workers),
+//!   sent by a blocking std socket on one connection, one request at a
+//!   time (the client's few instructions are counted too);
+//! * `http_per_loop`: the same against hive's `per_loop(true)` server
+//!   (tokio's column is the same multi-thread server).
 
 use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
     TokioHandle, TokioLocalSet,
 };
 use hive_benches::net::{hive_server, tokio_server, Generator, HiveSetup};
-use hive_benches::{recv_bounded, workloads};
+use hive_benches::{http, recv_bounded, workloads};
 use std::process::{Command, ExitCode};
 use std::sync::mpsc;
 
@@ -50,7 +57,7 @@ const YIELDERS: usize = 100;
 const ECHO_SIZE: usize = 64;
 
 const RUNTIMES: [&str; 2] = ["hive", "tokio"];
-const WORKLOADS: [(&str, &str); 7] = [
+const WORKLOADS: [(&str, &str); 9] = [
     ("spawn", "spawned-and-joined task"),
     ("pinned_spawn", "pinned task spawned and joined"),
     ("pinned_ping_pong", "pinned ping-pong round trip"),
@@ -58,6 +65,8 @@ const WORKLOADS: [(&str, &str); 7] = [
     ("pinned_chain", "link of a pinned spawn chain"),
     ("cross_loop", "cross-loop spawn and join"),
     ("echo", "64-byte message echoed (client included)"),
+    ("http", "HTTP/1.1 keep-alive GET (client included)"),
+    ("http_per_loop", "the same, hive per_loop server"),
 ];
 
 fn main() -> ExitCode {
@@ -108,6 +117,9 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("cross_loop", true) => cross_loop::<HiveSpawnOnLoop>(n),
         ("cross_loop", false) => cross_loop::<TokioHandle>(n),
         ("echo", _) => echo(hive, n),
+        ("http", true) => http_gets(http::Contender::Hive, n),
+        ("http_per_loop", true) => http_gets(http::Contender::HivePerLoop, n),
+        ("http" | "http_per_loop", false) => http_gets(http::Contender::Tokio, n),
         _ => return usage(&format!("unknown workload `{workload}`")),
     }
     ExitCode::SUCCESS
@@ -184,6 +196,30 @@ fn echo(hive: bool, n: usize) {
     let mut conns = generator.connect(addr, 1);
     generator.echo(&mut conns, ECHO_SIZE, n as u64);
     drop(conns);
+    drop(server);
+}
+
+/// `n` keep-alive `GET /` requests, one at a time, on one connection.
+fn http_gets(contender: http::Contender, n: usize) {
+    use std::io::{Read, Write};
+    let server = contender.start();
+    let mut conn = std::net::TcpStream::connect(server.addr()).expect("icount http: connect");
+    conn.set_nodelay(true).expect("icount http: nodelay");
+    let request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut response = Vec::with_capacity(512);
+    let mut buf = [0u8; 512];
+    for _ in 0..n {
+        conn.write_all(request).expect("icount http: send");
+        response.clear();
+        // The body comes last and nothing is pipelined, so a response is
+        // complete once the bytes read end with it.
+        while !response.ends_with(http::BODY.as_bytes()) {
+            let read = conn.read(&mut buf).expect("icount http: receive");
+            assert!(read > 0, "icount http: the server closed the connection");
+            response.extend_from_slice(&buf[..read]);
+        }
+    }
+    drop(conn);
     drop(server);
 }
 
