@@ -38,14 +38,20 @@
 //!   sent by a blocking std socket on one connection, one request at a
 //!   time (the client's few instructions are counted too);
 //! * `http_per_loop`: the same against hive's `per_loop(true)` server
-//!   (tokio's column is the same multi-thread server).
+//!   (tokio's column is the same multi-thread server);
+//! * `tls_handshake`: one TLS connection (`hive_benches::tls`: hive's
+//!   `open_connection(..).ssl(..)` against `start_server(..).ssl(..)`, or
+//!   tokio-rustls on both sides; same rustls and crypto provider): connect,
+//!   full handshake, a 1-byte round trip, close. Crypto dominates; the
+//!   difference is the runtimes'. `table` runs it with N / 20 units (a
+//!   handshake costs thousands of times more than a spawn under valgrind).
 
 use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
     TokioHandle, TokioLocalSet,
 };
 use hive_benches::net::{hive_server, tokio_server, Generator, HiveSetup};
-use hive_benches::{http, recv_bounded, workloads};
+use hive_benches::{http, recv_bounded, tls, workloads};
 use std::process::{Command, ExitCode};
 use std::sync::mpsc;
 
@@ -57,7 +63,7 @@ const YIELDERS: usize = 100;
 const ECHO_SIZE: usize = 64;
 
 const RUNTIMES: [&str; 2] = ["hive", "tokio"];
-const WORKLOADS: [(&str, &str); 9] = [
+const WORKLOADS: [(&str, &str); 10] = [
     ("spawn", "spawned-and-joined task"),
     ("pinned_spawn", "pinned task spawned and joined"),
     ("pinned_ping_pong", "pinned ping-pong round trip"),
@@ -67,7 +73,20 @@ const WORKLOADS: [(&str, &str); 9] = [
     ("echo", "64-byte message echoed (client included)"),
     ("http", "HTTP/1.1 keep-alive GET (client included)"),
     ("http_per_loop", "the same, hive per_loop server"),
+    (
+        "tls_handshake",
+        "TLS connection: handshake, 1-byte echo, close",
+    ),
 ];
+
+/// `table` runs a workload with `N / divisor` units.
+fn divisor(workload: &str) -> usize {
+    if workload == "tls_handshake" {
+        20
+    } else {
+        1
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -120,6 +139,8 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("http", true) => http_gets(http::Contender::Hive, n),
         ("http_per_loop", true) => http_gets(http::Contender::HivePerLoop, n),
         ("http" | "http_per_loop", false) => http_gets(http::Contender::Tokio, n),
+        ("tls_handshake", true) => tls_handshakes(&tls::HiveTls::start(&tls::Configs::new()), n),
+        ("tls_handshake", false) => tls_handshakes(&tls::TokioTls::start(&tls::Configs::new()), n),
         _ => return usage(&format!("unknown workload `{workload}`")),
     }
     ExitCode::SUCCESS
@@ -199,6 +220,11 @@ fn echo(hive: bool, n: usize) {
     drop(server);
 }
 
+/// `n` TLS connections, one at a time.
+fn tls_handshakes<C: tls::Contender>(contender: &C, n: usize) {
+    contender.handshakes(1, n as u64);
+}
+
 /// `n` keep-alive `GET /` requests, one at a time, on one connection.
 fn http_gets(contender: http::Contender, n: usize) {
     use std::io::{Read, Write};
@@ -276,6 +302,7 @@ fn table(n1: usize, n2: usize) -> ExitCode {
     );
     println!("| workload (per unit) | hive | tokio | hive/tokio |\n|---|---:|---:|---:|");
     for (workload, unit) in WORKLOADS {
+        let (n1, n2) = (n1 / divisor(workload), n2 / divisor(workload));
         let mut per_unit = [0.0; 2];
         for (slot, runtime) in per_unit.iter_mut().zip(RUNTIMES) {
             let counts = median_instructions(runtime, workload, n1)
