@@ -90,6 +90,9 @@ impl Header {
             Some(id) => (id.0 << 3) | kind as u64,
             None => 0,
         };
+        // Relaxed: introspection only (call graphs, `dump_tasks`); nothing
+        // is published through this word, and a reader on another thread
+        // may see the previous awaiter, which is as true as a snapshot gets.
         self.awaiter.store(word, Relaxed);
     }
     /// Who awaits this task, as last recorded.

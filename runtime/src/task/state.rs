@@ -132,12 +132,22 @@ impl State {
     }
 
     pub(crate) fn load(&self) -> Snapshot {
+        // Acquire: a reader that sees COMPLETE (a handle checking for its
+        // output) must also see the output the completer wrote before its
+        // Release of the word.
         Snapshot(self.0.load(Acquire))
     }
 
     /// Applies `f` in a CAS loop; `f` returns the new word and a result, or
     /// `None` for "leave it as it is" with that result.
     fn update<R>(&self, mut f: impl FnMut(Snapshot) -> (Option<usize>, R)) -> R {
+        // Acquire on every read of the word (the first load, a failed CAS):
+        // `f` may decide from it to touch data another thread published
+        // with its transition (the output behind COMPLETE, the join waker
+        // behind JOIN_WAKER). Release on success: our own writes before the
+        // transition (the output, the stored waker, the future dropped)
+        // travel with it to whoever acquires the word next. Weak: a
+        // spurious failure only costs another turn of this loop.
         let mut current = self.0.load(Acquire);
         loop {
             let (next, result) = f(Snapshot(current));
@@ -177,6 +187,9 @@ impl State {
     }
 
     pub(crate) fn transition_to_running(&self) -> Run {
+        // Clearing SCHEDULED before the poll (not after) is what makes a
+        // wake during the poll visible: it sets SCHEDULED again, and
+        // `transition_to_idle` sees it and re-queues instead of releasing.
         self.update(|s| {
             debug_assert!(s.is_scheduled() && !s.is_running() && !s.is_complete());
             let next = (s.0 & !SCHEDULED) | RUNNING;
@@ -266,6 +279,9 @@ impl State {
 
     /// Drops one reference; `true` if it was the last.
     pub(crate) fn ref_dec(&self) -> bool {
+        // AcqRel: Release so every use of the cell through this reference
+        // happens before the free; Acquire so the thread that drops the
+        // last one (and frees) sees every other holder's uses (Arc's rule).
         let prev = Snapshot(self.0.fetch_sub(REF_ONE, AcqRel));
         debug_assert!(prev.ref_count() >= 1);
         prev.ref_count() == 1
