@@ -4,14 +4,30 @@
 //!
 //! Usage:
 //! * `icount run RUNTIME WORKLOAD N`: runs `N` units of `WORKLOAD` on
-//!   `RUNTIME` (`hive` or `tokio`) and exits; meant to run under valgrind.
+//!   `RUNTIME` (`hive` or `tokio`; for `echo`, any echo server of
+//!   `hive_benches::net::SERVERS`, monoio's included) and exits; meant to
+//!   run under valgrind.
 //! * `icount table [N1 N2]`: runs itself under `valgrind --tool=callgrind`
 //!   for every workload and runtime, once with `N1` units and once with `N2`
 //!   (default 2000 and 12000), each the median of 3 runs, and prints a
 //!   markdown table of
 //!   (Ir(N2) − Ir(N1)) / (N2 − N1): the instructions one more unit costs,
 //!   every thread of the process counted, with the setup (runtime build,
-//!   connections, teardown) cancelled out.
+//!   connections, teardown) cancelled out; then the echo servers' table.
+//! * `icount echo [N1 N2]`: the echo servers' table alone: the same count
+//!   per echoed message for hive's default and per-loop servers, tokio
+//!   multi-thread and thread-per-core, and monoio as thread-per-core on its
+//!   epoll driver (`monoio-legacy`) and its io_uring driver
+//!   (`monoio-uring`, where io_uring and valgrind allow it; else the row
+//!   says why not), each beside its hive peer (tokio beside hive's default
+//!   server, the thread-per-core servers beside hive per-loop).
+//!
+//! callgrind counts user-space instructions only: what the kernel does for
+//! a syscall, or for an io_uring submission, is not in the count. An
+//! io_uring server moves work (readiness, the copy, completion) into the
+//! kernel and so looks cheaper here than it is; the epoll servers all do
+//! the same kernel work per message (a wait, a read, a write), so between
+//! them the count compares like with like.
 //!
 //! `cargo build -p hive-benches --release --bin icount && target/release/icount table`
 //!
@@ -30,15 +46,17 @@
 //!   back (hive's `spawn_on_loop`, tokio's `Handle::spawn` onto a second
 //!   runtime, from a `LocalSet`; batches of 100);
 //! * `echo`: one 64-byte message echoed over loopback TCP by each runtime's
-//!   echo server (2 loops / workers); the client is the same tokio
-//!   current-thread generator for both, and its instructions are counted too.
+//!   echo server (2 loops / workers / threads, one connection); the client
+//!   is the same tokio current-thread generator for all, and its
+//!   instructions are counted too.
 
 use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
     TokioHandle, TokioLocalSet,
 };
-use hive_benches::net::{hive_server, tokio_server, Generator, HiveSetup};
+use hive_benches::net::{self, Generator};
 use hive_benches::{recv_bounded, workloads};
+use std::collections::HashMap;
 use std::process::{Command, ExitCode};
 use std::sync::mpsc;
 
@@ -68,27 +86,35 @@ fn main() -> ExitCode {
             Ok(n) => run(runtime, workload, n),
             Err(_) => usage(&format!("N must be a whole number, not `{n}`")),
         },
-        ["table"] => table(2_000, 12_000),
-        ["table", n1, n2] => match (n1.parse(), n2.parse()) {
-            (Ok(n1), Ok(n2)) if n1 < n2 => table(n1, n2),
+        ["table"] => table(2_000, 12_000, true),
+        ["echo"] => table(2_000, 12_000, false),
+        [what @ ("table" | "echo"), n1, n2] => match (n1.parse(), n2.parse()) {
+            (Ok(n1), Ok(n2)) if n1 < n2 => table(n1, n2, *what == "table"),
             _ => usage("N1 and N2 must be whole numbers with N1 < N2"),
         },
-        _ => usage("expected `run RUNTIME WORKLOAD N` or `table [N1 N2]`"),
+        _ => usage("expected `run RUNTIME WORKLOAD N`, `table [N1 N2]` or `echo [N1 N2]`"),
     }
 }
 
 fn usage(why: &str) -> ExitCode {
     eprintln!(
-        "icount: {why}\nusage: icount run RUNTIME WORKLOAD N | icount table [N1 N2]\n\
-         runtimes: {}\nworkloads: {}",
+        "icount: {why}\nusage: icount run RUNTIME WORKLOAD N | icount table [N1 N2] | icount echo [N1 N2]\n\
+         runtimes: {}\nworkloads: {}\necho servers (RUNTIME of `echo`): {}",
         RUNTIMES.join(", "),
-        WORKLOADS.map(|(w, _)| w).join(", ")
+        WORKLOADS.map(|(w, _)| w).join(", "),
+        net::SERVERS.join(", ")
     );
     ExitCode::FAILURE
 }
 
 /// Runs `n` units of `workload` on `runtime`.
 fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
+    if workload == "echo" {
+        return match echo(runtime, n) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(why) => usage(&why),
+        };
+    }
     let hive = match runtime {
         "hive" => true,
         "tokio" => false,
@@ -107,7 +133,6 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("pinned_chain", false) => pinned_chain::<TokioLocalSet>(n),
         ("cross_loop", true) => cross_loop::<HiveSpawnOnLoop>(n),
         ("cross_loop", false) => cross_loop::<TokioHandle>(n),
-        ("echo", _) => echo(hive, n),
         _ => return usage(&format!("unknown workload `{workload}`")),
     }
     ExitCode::SUCCESS
@@ -174,17 +199,15 @@ fn cross_loop<R: CrossContender>(n: usize) {
     });
 }
 
-fn echo(hive: bool, n: usize) {
-    let (server, addr) = if hive {
-        hive_server(HiveSetup::Default, false)
-    } else {
-        tokio_server(false)
-    };
+/// `n` messages echoed by the echo server `kind` (one of `net::SERVERS`).
+fn echo(kind: &str, n: usize) -> Result<(), String> {
+    let (server, addr) = net::start(kind)?;
     let generator = Generator::new();
     let mut conns = generator.connect(addr, 1);
     generator.echo(&mut conns, ECHO_SIZE, n as u64);
     drop(conns);
     drop(server);
+    Ok(())
 }
 
 /// Instructions (callgrind's `Ir`, all threads) of one `icount run`.
@@ -232,32 +255,98 @@ fn median_instructions(runtime: &str, workload: &str, n: usize) -> Result<u64, S
     Ok(runs[REPEATS / 2])
 }
 
-fn table(n1: usize, n2: usize) -> ExitCode {
+/// Instructions one more unit of `workload` on `runtime` costs, from the
+/// medians at `n1` and `n2` units; memoised in `seen` (the echo table reuses
+/// the main table's hive and tokio echo rows).
+fn per_unit(
+    seen: &mut HashMap<(String, String), f64>,
+    runtime: &str,
+    workload: &str,
+    (n1, n2): (usize, usize),
+) -> Result<f64, String> {
+    let key = (runtime.to_string(), workload.to_string());
+    if let Some(&known) = seen.get(&key) {
+        return Ok(known);
+    }
+    let a = median_instructions(runtime, workload, n1)?;
+    let b = median_instructions(runtime, workload, n2)?;
+    let value = (b as f64 - a as f64) / (n2 - n1) as f64;
+    seen.insert(key, value);
+    Ok(value)
+}
+
+/// The echo servers' rows: each server and, after it, the hive server it
+/// is set beside (`None`: a hive server itself).
+const ECHO_ROWS: [(&str, Option<&str>); 6] = [
+    ("hive", None),
+    ("tokio", Some("hive")),
+    ("hive-per-loop", None),
+    ("tokio-tpc", Some("hive-per-loop")),
+    ("monoio-legacy", Some("hive-per-loop")),
+    ("monoio-uring", Some("hive-per-loop")),
+];
+
+fn table(n1: usize, n2: usize, all: bool) -> ExitCode {
+    let ns = (n1, n2);
+    let mut seen = HashMap::new();
     println!(
         "instructions per unit, (Ir(N={n2}) - Ir(N={n1})) / {}, callgrind, all threads, \
          median of {REPEATS} runs each\n",
         n2 - n1
     );
-    println!("| workload (per unit) | hive | tokio | hive/tokio |\n|---|---:|---:|---:|");
-    for (workload, unit) in WORKLOADS {
-        let mut per_unit = [0.0; 2];
-        for (slot, runtime) in per_unit.iter_mut().zip(RUNTIMES) {
-            let counts = median_instructions(runtime, workload, n1)
-                .and_then(|a| Ok((a, median_instructions(runtime, workload, n2)?)));
-            match counts {
-                Ok((a, b)) => *slot = (b as f64 - a as f64) / (n2 - n1) as f64,
-                Err(e) => {
-                    eprintln!("icount: {e}");
-                    return ExitCode::FAILURE;
+    if all {
+        println!("| workload (per unit) | hive | tokio | hive/tokio |\n|---|---:|---:|---:|");
+        for (workload, unit) in WORKLOADS {
+            let mut row = [0.0; 2];
+            for (slot, runtime) in row.iter_mut().zip(RUNTIMES) {
+                match per_unit(&mut seen, runtime, workload, ns) {
+                    Ok(value) => *slot = value,
+                    Err(e) => {
+                        eprintln!("icount: {e}");
+                        return ExitCode::FAILURE;
+                    }
                 }
             }
+            println!(
+                "| {workload}: {unit} | {:.0} | {:.0} | {:.2} |",
+                row[0],
+                row[1],
+                row[0] / row[1]
+            );
         }
-        println!(
-            "| {workload}: {unit} | {:.0} | {:.0} | {:.2} |",
-            per_unit[0],
-            per_unit[1],
-            per_unit[0] / per_unit[1]
-        );
+        println!();
+    }
+    println!(
+        "| echo server: {ECHO_SIZE}-byte message echoed (client included) | instructions | \
+         hive peer | hive/this |\n|---|---:|---|---:|"
+    );
+    for (server, peer) in ECHO_ROWS {
+        if server == "monoio-uring" {
+            if let Err(why) = net::monoio_uring_available() {
+                println!("| {server} | skipped: {why} | | |");
+                continue;
+            }
+        }
+        let value = match per_unit(&mut seen, server, "echo", ns) {
+            Ok(value) => value,
+            // monoio-uring may be refused by valgrind (an io_uring call it
+            // does not wrap); the other rows must run.
+            Err(e) if server == "monoio-uring" => {
+                println!("| {server} | skipped under valgrind: {e} | | |");
+                continue;
+            }
+            Err(e) => {
+                eprintln!("icount: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match peer {
+            None => println!("| {server} | {value:.0} | | |"),
+            Some(peer) => {
+                let hive = seen[&(peer.to_string(), "echo".to_string())];
+                println!("| {server} | {value:.0} | {peer} | {:.2} |", hive / value);
+            }
+        }
     }
     ExitCode::SUCCESS
 }
