@@ -45,7 +45,9 @@ run_server() {
 }
 
 echo "$conns connections x $rounds round trips of $size bytes${rate:+ at $rate msgs/s}; syscalls per message"
-for kind in hive hive-per-loop hive-one-reactor tokio tokio-tpc; do
+# Every server that can run here (`netload servers`: monoio-uring only where
+# io_uring works; NETLOAD_SERVERS=a,b picks some).
+for kind in $("$bin" servers); do
     messages=$(run_server strace "$kind")
     total=$(awk '$2 == "total" {print $1}' "$out/count")
     busiest=$(awk '$2 != "total" && $1 ~ /^[0-9]+$/ {print $1, $2}' "$out/count" |

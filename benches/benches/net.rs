@@ -11,7 +11,11 @@
 //! * `tcp_echo_{C}c_{M}_per_loop` — hive's per-loop server (one
 //!   `SO_REUSEPORT` listener per loop, connections pinned) vs tokio as
 //!   thread-per-core (one current-thread runtime per core, each with its own
-//!   `SO_REUSEPORT` listener) (`hive` / `tokio-tpc`);
+//!   `SO_REUSEPORT` listener) and monoio as thread-per-core (one runtime per
+//!   thread, each with its own `SO_REUSEPORT` listener) on its epoll driver
+//!   and, where the kernel allows io_uring, on its io_uring driver (`hive` /
+//!   `tokio-tpc` / `monoio-legacy` / `monoio-uring`; without io_uring the
+//!   last is left out and stderr says why);
 //! * `tcp_accept` — connect, accepted, closed by the server, EOF seen.
 //!
 //! The load generator is one tokio current-thread runtime on its own
@@ -21,7 +25,8 @@
 
 use criterion::{Criterion, Throughput};
 use hive_benches::net::{
-    hive_server, tokio_server, tokio_tpc_server, Generator, HiveSetup, Server,
+    hive_server, monoio_server, monoio_uring_available, tokio_server, tokio_tpc_server, Generator,
+    HiveSetup, MonoioDriver, Server,
 };
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -29,7 +34,8 @@ use std::time::Duration;
 /// Starts one contender's echo server and says where it listens.
 type StartServer = fn() -> (Server, SocketAddr);
 
-fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize) {
+/// With `uring`, the per-loop groups also run `monoio-uring`.
+fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize, uring: bool) {
     let label = if size >= 1024 {
         format!("{}k", size / 1024)
     } else {
@@ -51,20 +57,28 @@ fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize) {
             .measurement_time(Duration::from_secs(2))
             .warm_up_time(Duration::from_millis(300))
             .throughput(Throughput::Bytes((conns * size) as u64));
-        let contenders: [(&str, StartServer); 2] = match setup {
-            HiveSetup::Default => [
+        let mut contenders: Vec<(&str, StartServer)> = match setup {
+            HiveSetup::Default => vec![
                 ("hive", || hive_server(HiveSetup::Default, false)),
                 ("tokio", || tokio_server(false)),
             ],
-            HiveSetup::PerLoop => [
+            HiveSetup::PerLoop => vec![
                 ("hive", || hive_server(HiveSetup::PerLoop, false)),
                 ("tokio-tpc", tokio_tpc_server),
+                ("monoio-legacy", || {
+                    monoio_server(MonoioDriver::Legacy).expect("monoio's epoll driver")
+                }),
             ],
-            HiveSetup::OneReactor => [
+            HiveSetup::OneReactor => vec![
                 ("hive", || hive_server(HiveSetup::OneReactor, false)),
                 ("tokio", || tokio_server(false)),
             ],
         };
+        if setup == HiveSetup::PerLoop && uring {
+            contenders.push(("monoio-uring", || {
+                monoio_server(MonoioDriver::Uring).expect("monoio's io_uring driver")
+            }));
+        }
         for (id, make) in contenders {
             let (server, addr) = make();
             let mut open = gen.connect(addr, conns);
@@ -81,9 +95,16 @@ fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize) {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let gen = Generator::new();
+    let uring = match monoio_uring_available() {
+        Ok(()) => true,
+        Err(why) => {
+            eprintln!("net bench: monoio-uring is skipped: {why}");
+            false
+        }
+    };
     for conns in [1, 64, 512] {
         for size in [100, 16 * 1024] {
-            bench_echo(&mut c, &gen, conns, size);
+            bench_echo(&mut c, &gen, conns, size, uring);
         }
     }
     let mut group = c.benchmark_group("tcp_accept");

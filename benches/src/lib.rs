@@ -27,6 +27,30 @@
 //! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1634 | 2143 | 0.76 |
 //! | echo: 64-byte message echoed, tokio client included | 7797 | 5427 | 1.44 |
 //!
+//! `target/release/icount echo` counts the echo servers alone too, monoio's
+//! included (the servers' threads: every thread but the client's, from
+//! callgrind's `--separate-threads=yes`). Measured 2026-12-04 (hive at
+//! 83356d3, tokio 1.54.1, monoio 0.2.4), a 64-byte message on one
+//! connection, two runs within 1 %:
+//!
+//! | echo server | all threads | server threads | hive peer / this (server) |
+//! |---|---:|---:|---:|
+//! | hive (default) | 5263 | 2635 | |
+//! | tokio (multi-thread) | 5420 | 2892 | 0.91 (hive) |
+//! | hive per-loop | 4707 | 2329 | |
+//! | tokio-tpc | 5520 | 2996 | 0.78 (hive per-loop) |
+//! | monoio-legacy (epoll) | 3381 | 1364 | 1.71 (hive per-loop) |
+//!
+//! `monoio-uring` is not counted: under valgrind 3.19 its run deadlocks
+//! (the thread blocked in `io_uring_enter` keeps valgrind's lock), and
+//! callgrind would miss the work it moves into the kernel anyway. Fewer
+//! instructions are not fewer syscalls: monoio's epoll driver tries each
+//! read before it waits for readiness, so it makes two `recvfrom` per
+//! message (one fails with `EAGAIN`) against hive per-loop's one, 3.2
+//! syscalls per message against 2.2 (`perf` on the syscall tracepoints,
+//! `bash benches/syscalls.sh 64 100 1000`), and in `netload` the two
+//! servers' CPU time per message comes out even.
+//!
 //! Instructions are not time: `pinned_chain` runs 0.72 of tokio's
 //! instructions, with fewer simulated cache misses and mispredicted
 //! branches, yet took more CPU time than tokio's (0.40 s against 0.25 s

@@ -1,13 +1,37 @@
 //! TCP echo servers under test and one load generator, shared by the
 //! `net` criterion bench and the `netload` latency / syscall driver.
 //!
-//! Contenders: hive's default server (one listener, connections spread over
-//! the loops), hive's per-loop server (one `SO_REUSEPORT` listener per
-//! loop), hive with one listener and one reactor, tokio's multi-thread runtime, and tokio as thread-per-core (one
-//! current-thread runtime per core, each with its own listener). The load
-//! generator is one tokio current-thread runtime on the caller's thread.
+//! Contenders ([`SERVERS`], started by name with [`start`]):
+//!
+//! * `hive`: hive's default server (one listener, connections spread over
+//!   the loops' reactors, tasks stealable);
+//! * `hive-per-loop`: hive's per-loop server (one `SO_REUSEPORT` listener
+//!   per loop, connections pinned to the loop that accepted them);
+//! * `hive-one-reactor`: hive with one listener and one reactor
+//!   (`spread_connections(false)`);
+//! * `tokio`: tokio's multi-thread runtime, one listener;
+//! * `tokio-tpc`: tokio as thread-per-core, one current-thread runtime (and
+//!   `LocalSet`) per thread, each with its own `SO_REUSEPORT` listener;
+//! * `monoio-legacy`: monoio 0.2 as thread-per-core, one
+//!   `Runtime<LegacyDriver>` per thread (its epoll driver, on mio: wait for
+//!   readiness, then `read`/`write` syscalls), each with its own
+//!   `SO_REUSEPORT` listener;
+//! * `monoio-uring`: the same on `Runtime<IoUringDriver>` (accepts, reads
+//!   and writes submitted to one io_uring per thread and completed by the
+//!   kernel), only where [`monoio_uring_available`] says the kernel allows
+//!   it (io_uring can be disabled by sysctl, seccomp or an old kernel).
+//!
+//! Every contender runs [`threads`] threads and the same echo loop: read up
+//! to 64 KiB into one buffer, write all of it back, `TCP_NODELAY` on.
+//! monoio is built without its `sync` feature (thread-per-core servers need
+//! no cross-thread wakers) and without its time driver (the servers set no
+//! timer); its nightly-only `unstable` feature is off (stable Rust). The
+//! load generator is one tokio current-thread runtime on the caller's
+//! thread, the same for every contender.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -33,6 +57,37 @@ pub enum Server {
         Vec<std::thread::JoinHandle<()>>,
         tokio::sync::watch::Sender<bool>,
     ),
+    /// monoio's threads, one runtime and listener each.
+    Monoio(MonoioServer),
+}
+
+/// The names [`start`] knows, in the order `netload` runs them.
+pub const SERVERS: [&str; 7] = [
+    "hive",
+    "tokio",
+    "hive-per-loop",
+    "tokio-tpc",
+    "hive-one-reactor",
+    "monoio-legacy",
+    "monoio-uring",
+];
+
+/// Starts the echo server named `kind` (one of [`SERVERS`]).
+///
+/// # Errors
+/// `kind` is unknown, or it is `monoio-uring` and io_uring cannot run here
+/// (the message says why, from [`monoio_uring_available`]).
+pub fn start(kind: &str) -> Result<(Server, SocketAddr), String> {
+    Ok(match kind {
+        "hive" => hive_server(HiveSetup::Default, false),
+        "hive-per-loop" => hive_server(HiveSetup::PerLoop, false),
+        "hive-one-reactor" => hive_server(HiveSetup::OneReactor, false),
+        "tokio" => tokio_server(false),
+        "tokio-tpc" => tokio_tpc_server(),
+        "monoio-legacy" => monoio_server(MonoioDriver::Legacy)?,
+        "monoio-uring" => monoio_server(MonoioDriver::Uring)?,
+        _ => return Err(format!("unknown server {kind:?}; use one of {SERVERS:?}")),
+    })
 }
 
 /// hive's echo handler: read what is there, write it back, drain.
@@ -177,13 +232,224 @@ pub fn tokio_tpc_server() -> (Server, SocketAddr) {
     (Server::TokioTpc(threads, stop), addr)
 }
 
+/// Which of monoio's drivers a monoio server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MonoioDriver {
+    /// `LegacyDriver`: epoll (through mio 0.8), readiness then syscalls.
+    Legacy,
+    /// `IoUringDriver`: operations submitted to an io_uring per thread.
+    Uring,
+}
+
+/// monoio's echo handler, the same loop as [`tokio_echo`] in monoio's
+/// owned-buffer style: the 64 KiB buffer goes to the read and comes back
+/// with the bytes in it, goes to `write_all` and comes back, is cleared.
+pub async fn monoio_echo(mut s: monoio::net::TcpStream) {
+    use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
+    let _ = s.set_nodelay(true);
+    let mut buf = Vec::with_capacity(64 * 1024);
+    loop {
+        let (read, back) = s.read(buf).await;
+        buf = back;
+        match read {
+            Ok(n) if n > 0 => {
+                let (written, back) = s.write_all(buf).await;
+                buf = back;
+                if written.is_err() {
+                    return;
+                }
+                buf.clear();
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Whether monoio's io_uring driver works here; the error says why not.
+///
+/// Asks monoio's own probe (`monoio::utils::detect_uring`: io_uring set up
+/// and every opcode monoio uses supported; `MONOIO_FORCE_LEGACY_DRIVER=1`
+/// makes it say no), then builds an `IoUringDriver` runtime on a scratch
+/// thread and accepts one loopback connection on it. Probed once per process.
+pub fn monoio_uring_available() -> Result<(), String> {
+    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
+    PROBE
+        .get_or_init(|| {
+            if !monoio::utils::detect_uring() {
+                return Err(
+                    "monoio::utils::detect_uring says no: io_uring cannot be set up \
+                     (kernel, io_uring_disabled sysctl or seccomp), lacks an opcode monoio \
+                     uses, or MONOIO_FORCE_LEGACY_DRIVER is set"
+                        .into(),
+                );
+            }
+            std::thread::spawn(|| {
+                let mut rt = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
+                    .build()
+                    .map_err(|e| format!("building monoio's IoUringDriver failed: {e}"))?;
+                rt.block_on(async {
+                    let l = monoio::net::TcpListener::bind("127.0.0.1:0")
+                        .map_err(|e| format!("bind on io_uring: {e}"))?;
+                    let addr = l.local_addr().map_err(|e| e.to_string())?;
+                    let client = std::thread::spawn(move || std::net::TcpStream::connect(addr));
+                    l.accept()
+                        .await
+                        .map_err(|e| format!("accept on io_uring: {e}"))?;
+                    client
+                        .join()
+                        .map_err(|_| "the probe's client panicked".to_string())?
+                        .map_err(|e| format!("connect to the io_uring probe: {e}"))?;
+                    Ok(())
+                })
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the io_uring probe panicked".into()))
+        })
+        .clone()
+}
+
+/// A running monoio server: its threads, a duplicate of each thread's
+/// listener (to stop it), the stop flag, and each thread's exit report.
+pub struct MonoioServer {
+    threads: Vec<std::thread::JoinHandle<()>>,
+    listeners: Vec<std::net::TcpListener>,
+    stopping: Arc<AtomicBool>,
+    exited: mpsc::Receiver<()>,
+}
+
+/// monoio as thread-per-core on `driver`: one runtime per thread, each with
+/// its own `SO_REUSEPORT` listener, connections served where accepted.
+///
+/// Stopping (dropping the [`Server`]) shuts the listeners down, which ends
+/// each accept loop; each thread then waits for its connections to close,
+/// so the clients must be closed first (every caller here does).
+///
+/// # Errors
+/// `driver` is [`MonoioDriver::Uring`] and [`monoio_uring_available`] says no.
+pub fn monoio_server(driver: MonoioDriver) -> Result<(Server, SocketAddr), String> {
+    if driver == MonoioDriver::Uring {
+        monoio_uring_available()?;
+    }
+    let first = reuseport_listener("127.0.0.1:0".parse().unwrap());
+    let addr = first.local_addr().unwrap();
+    let mut listeners = vec![first];
+    for _ in 1..threads() {
+        listeners.push(reuseport_listener(addr));
+    }
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (exit, exited) = mpsc::channel();
+    let mut handles = Vec::with_capacity(listeners.len());
+    let mut dups = Vec::with_capacity(listeners.len());
+    for l in listeners {
+        dups.push(l.try_clone().unwrap());
+        let (stopping, exit) = (stopping.clone(), exit.clone());
+        handles.push(std::thread::spawn(move || {
+            match driver {
+                MonoioDriver::Legacy => monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
+                    .build()
+                    .expect("cannot build monoio's LegacyDriver runtime")
+                    .block_on(monoio_accept_loop(l, stopping)),
+                MonoioDriver::Uring => {
+                    // io_uring blocks in the kernel, not in the syscall:
+                    // monoio leaves its sockets blocking on this driver.
+                    l.set_nonblocking(false).unwrap();
+                    monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
+                        .build()
+                        .expect("cannot build monoio's IoUringDriver runtime")
+                        .block_on(monoio_accept_loop(l, stopping))
+                }
+            }
+            let _ = exit.send(());
+        }));
+    }
+    let server = MonoioServer {
+        threads: handles,
+        listeners: dups,
+        stopping,
+        exited,
+    };
+    Ok((Server::Monoio(server), addr))
+}
+
+/// One monoio thread's server: accept and spawn [`monoio_echo`] until the
+/// listener is shut down, then wait for the connections to close.
+async fn monoio_accept_loop(l: std::net::TcpListener, stopping: Arc<AtomicBool>) {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::task::{Poll, Waker};
+    let l = monoio::net::TcpListener::from_std(l).unwrap();
+    // Connections still open, and the accept loop's waker once it waits
+    // for the last one to close.
+    let open = Rc::new(Cell::new(0usize));
+    let idle: Rc<Cell<Option<Waker>>> = Rc::new(Cell::new(None));
+    loop {
+        match l.accept().await {
+            Ok((s, _)) => {
+                open.set(open.get() + 1);
+                let (open, idle) = (open.clone(), idle.clone());
+                monoio::spawn(async move {
+                    monoio_echo(s).await;
+                    open.set(open.get() - 1);
+                    if open.get() == 0 {
+                        if let Some(w) = idle.take() {
+                            w.wake();
+                        }
+                    }
+                });
+            }
+            Err(_) if stopping.load(Ordering::Acquire) => break,
+            Err(_) => continue,
+        }
+    }
+    std::future::poll_fn(|cx| {
+        if open.get() == 0 {
+            Poll::Ready(())
+        } else {
+            idle.set(Some(cx.waker().clone()));
+            Poll::Pending
+        }
+    })
+    .await;
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Server::TokioTpc(threads, stop) = self {
-            let _ = stop.send(true);
-            for t in threads.drain(..) {
-                let _ = t.join();
+        match self {
+            Server::TokioTpc(threads, stop) => {
+                let _ = stop.send(true);
+                for t in threads.drain(..) {
+                    let _ = t.join();
+                }
             }
+            Server::Monoio(server) => server.stop(),
+            _ => {}
+        }
+    }
+}
+
+impl MonoioServer {
+    /// Shuts every listener down (a blocked accept then fails, on epoll and
+    /// on io_uring alike) and joins the threads once they have exited.
+    ///
+    /// # Panics
+    /// When a thread has not exited after [`crate::WAIT_LIMIT`]: a
+    /// connection was left open, or the runtime hung.
+    fn stop(&mut self) {
+        self.stopping.store(true, Ordering::Release);
+        for l in &self.listeners {
+            let _ = hive::net::socket2::SockRef::from(l).shutdown(std::net::Shutdown::Both);
+        }
+        for _ in 0..self.threads.len() {
+            if self.exited.recv_timeout(crate::WAIT_LIMIT).is_err() {
+                panic!(
+                    "monoio server: a thread still runs {:?} after its listener was shut down \
+                     (a connection left open, or the runtime hung)",
+                    crate::WAIT_LIMIT
+                );
+            }
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
         }
     }
 }
@@ -329,4 +595,41 @@ pub fn quantile(samples: &mut [Duration], q: f64) -> Duration {
     samples.sort_unstable();
     let rank = ((samples.len() - 1) as f64 * q).round() as usize;
     samples[rank]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Echoes on a few connections, then stops (the clients closed first).
+    fn echoes_and_stops(kind: &str) {
+        let (server, addr) = start(kind).unwrap();
+        let gen = Generator::new();
+        let mut conns = gen.connect(addr, 4);
+        gen.echo(&mut conns, 16 * 1024, 20);
+        assert_eq!(conns.len(), 4);
+        drop(conns);
+        drop(server);
+    }
+
+    #[test]
+    fn monoio_epoll_server_echoes_and_stops() {
+        echoes_and_stops("monoio-legacy");
+    }
+
+    #[test]
+    fn monoio_uring_server_echoes_and_stops_where_io_uring_runs() {
+        match monoio_uring_available() {
+            Ok(()) => echoes_and_stops("monoio-uring"),
+            Err(why) => {
+                eprintln!("io_uring unavailable, monoio-uring not tested: {why}");
+                assert!(start("monoio-uring").is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_servers_are_refused() {
+        assert!(start("nginx").is_err());
+    }
 }

@@ -4,14 +4,35 @@
 //!
 //! Usage:
 //! * `icount run RUNTIME WORKLOAD N`: runs `N` units of `WORKLOAD` on
-//!   `RUNTIME` (`hive` or `tokio`) and exits; meant to run under valgrind.
+//!   `RUNTIME` (`hive` or `tokio`; for `echo`, any echo server of
+//!   `hive_benches::net::SERVERS`, monoio's included) and exits; meant to
+//!   run under valgrind.
 //! * `icount table [N1 N2]`: runs itself under `valgrind --tool=callgrind`
 //!   for every workload and runtime, once with `N1` units and once with `N2`
 //!   (default 2000 and 12000), each the median of 3 runs, and prints a
 //!   markdown table of
 //!   (Ir(N2) − Ir(N1)) / (N2 − N1): the instructions one more unit costs,
 //!   every thread of the process counted, with the setup (runtime build,
-//!   connections, teardown) cancelled out.
+//!   connections, teardown) cancelled out; then the echo servers' table.
+//! * `icount echo [N1 N2]`: the echo servers' table alone: the same count
+//!   per echoed message, all threads and the server's threads alone (every
+//!   thread but the main one, the client's; callgrind's
+//!   `--separate-threads=yes`), for hive's default and per-loop servers, tokio
+//!   multi-thread and thread-per-core, and monoio as thread-per-core on its
+//!   epoll driver (`monoio-legacy`), each beside its hive peer (tokio
+//!   beside hive's default server, the thread-per-core servers beside hive
+//!   per-loop). `monoio-uring` gets a row that says why it is not counted:
+//!   under valgrind 3.19 (this machine's) the run deadlocks, since the
+//!   thread waiting in `io_uring_enter` keeps valgrind's big lock and no
+//!   other thread (the client's) runs again; `ICOUNT_URING=1` tries anyway
+//!   (a newer valgrind may not block).
+//!
+//! callgrind counts user-space instructions only: what the kernel does for
+//! a syscall, or for an io_uring submission, is not in the count. An
+//! io_uring server moves work (readiness, the copy, completion) into the
+//! kernel and so looks cheaper here than it is; the epoll servers all do
+//! the same kernel work per message (a wait, a read, a write), so between
+//! them the count compares like with like.
 //!
 //! `cargo build -p hive-benches --release --bin icount && target/release/icount table`
 //!
@@ -30,8 +51,9 @@
 //!   back (hive's `spawn_on_loop`, tokio's `Handle::spawn` onto a second
 //!   runtime, from a `LocalSet`; batches of 100);
 //! * `echo`: one 64-byte message echoed over loopback TCP by each runtime's
-//!   echo server (2 loops / workers); the client is the same tokio
-//!   current-thread generator for both, and its instructions are counted too;
+//!   echo server (2 loops / workers / threads, one connection); the client
+//!   is the same tokio current-thread generator for all, and its
+//!   instructions are counted too;
 //! * `http`: one HTTP/1.1 keep-alive `GET /` answered by hyper's server
 //!   (`hive_benches::http`'s hello world: hive's default server, or hyper
 //!   on tokio's multi-thread runtime with `TokioIo`; 2 loops / workers),
@@ -50,8 +72,9 @@ use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
     TokioHandle, TokioLocalSet,
 };
-use hive_benches::net::{hive_server, tokio_server, Generator, HiveSetup};
+use hive_benches::net::{self, Generator};
 use hive_benches::{http, recv_bounded, tls, workloads};
+use std::collections::HashMap;
 use std::process::{Command, ExitCode};
 use std::sync::mpsc;
 
@@ -96,27 +119,35 @@ fn main() -> ExitCode {
             Ok(n) => run(runtime, workload, n),
             Err(_) => usage(&format!("N must be a whole number, not `{n}`")),
         },
-        ["table"] => table(2_000, 12_000),
-        ["table", n1, n2] => match (n1.parse(), n2.parse()) {
-            (Ok(n1), Ok(n2)) if n1 < n2 => table(n1, n2),
+        ["table"] => table(2_000, 12_000, true),
+        ["echo"] => table(2_000, 12_000, false),
+        [what @ ("table" | "echo"), n1, n2] => match (n1.parse(), n2.parse()) {
+            (Ok(n1), Ok(n2)) if n1 < n2 => table(n1, n2, *what == "table"),
             _ => usage("N1 and N2 must be whole numbers with N1 < N2"),
         },
-        _ => usage("expected `run RUNTIME WORKLOAD N` or `table [N1 N2]`"),
+        _ => usage("expected `run RUNTIME WORKLOAD N`, `table [N1 N2]` or `echo [N1 N2]`"),
     }
 }
 
 fn usage(why: &str) -> ExitCode {
     eprintln!(
-        "icount: {why}\nusage: icount run RUNTIME WORKLOAD N | icount table [N1 N2]\n\
-         runtimes: {}\nworkloads: {}",
+        "icount: {why}\nusage: icount run RUNTIME WORKLOAD N | icount table [N1 N2] | icount echo [N1 N2]\n\
+         runtimes: {}\nworkloads: {}\necho servers (RUNTIME of `echo`): {}",
         RUNTIMES.join(", "),
-        WORKLOADS.map(|(w, _)| w).join(", ")
+        WORKLOADS.map(|(w, _)| w).join(", "),
+        net::SERVERS.join(", ")
     );
     ExitCode::FAILURE
 }
 
 /// Runs `n` units of `workload` on `runtime`.
 fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
+    if workload == "echo" {
+        return match echo(runtime, n) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(why) => usage(&why),
+        };
+    }
     let hive = match runtime {
         "hive" => true,
         "tokio" => false,
@@ -135,7 +166,6 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("pinned_chain", false) => pinned_chain::<TokioLocalSet>(n),
         ("cross_loop", true) => cross_loop::<HiveSpawnOnLoop>(n),
         ("cross_loop", false) => cross_loop::<TokioHandle>(n),
-        ("echo", _) => echo(hive, n),
         ("http", true) => http_gets(http::Contender::Hive, n),
         ("http_per_loop", true) => http_gets(http::Contender::HivePerLoop, n),
         ("http" | "http_per_loop", false) => http_gets(http::Contender::Tokio, n),
@@ -207,17 +237,15 @@ fn cross_loop<R: CrossContender>(n: usize) {
     });
 }
 
-fn echo(hive: bool, n: usize) {
-    let (server, addr) = if hive {
-        hive_server(HiveSetup::Default, false)
-    } else {
-        tokio_server(false)
-    };
+/// `n` messages echoed by the echo server `kind` (one of `net::SERVERS`).
+fn echo(kind: &str, n: usize) -> Result<(), String> {
+    let (server, addr) = net::start(kind)?;
     let generator = Generator::new();
     let mut conns = generator.connect(addr, 1);
     generator.echo(&mut conns, ECHO_SIZE, n as u64);
     drop(conns);
     drop(server);
+    Ok(())
 }
 
 /// `n` TLS connections, one at a time.
@@ -249,34 +277,77 @@ fn http_gets(contender: http::Contender, n: usize) {
     drop(server);
 }
 
-/// Instructions (callgrind's `Ir`, all threads) of one `icount run`.
-fn instructions(runtime: &str, workload: &str, n: usize) -> Result<u64, String> {
+/// Instructions of one `icount run`: every thread's, and the main
+/// thread's alone (for `echo`, the main thread is the client: what the
+/// other threads ran is the server's).
+#[derive(Clone, Copy, Debug)]
+struct Counts {
+    all: u64,
+    main: u64,
+}
+
+/// Counts one `icount run` under callgrind (`--separate-threads=yes`: one
+/// output file per thread, `OUT-01` the main thread's).
+fn instructions(runtime: &str, workload: &str, n: usize) -> Result<Counts, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
-    let out = std::env::temp_dir().join(format!(
+    let dir = std::env::temp_dir();
+    let name = format!(
         "icount.{}.{runtime}.{workload}.{n}.callgrind",
         std::process::id()
-    ));
+    );
+    let out = dir.join(&name);
     let status = Command::new("valgrind")
         .arg("--tool=callgrind")
+        .arg("--separate-threads=yes")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg("--quiet")
         .arg(&exe)
         .args(["run", runtime, workload, &n.to_string()])
         .status()
         .map_err(|e| format!("cannot run valgrind (is it installed?): {e}"))?;
-    let text = std::fs::read_to_string(&out);
+    // Every thread's file: NAME-01, NAME-02, ... (and NAME, the empty
+    // dump of the process as a whole).
+    let mut files: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let file = entry.file_name().into_string().ok()?;
+            let thread = file.strip_prefix(&name)?.strip_prefix('-')?.to_string();
+            Some((thread, entry.path()))
+        })
+        .collect();
+    files.sort();
+    let texts: Vec<(String, std::io::Result<String>)> = files
+        .iter()
+        .map(|(thread, path)| (thread.clone(), std::fs::read_to_string(path)))
+        .collect();
+    for (_, path) in &files {
+        let _ = std::fs::remove_file(path);
+    }
     let _ = std::fs::remove_file(&out);
     if !status.success() {
         return Err(format!("{runtime} {workload} {n} under valgrind: {status}"));
     }
-    let text = text.map_err(|e| format!("no callgrind output at {}: {e}", out.display()))?;
-    text.lines()
-        .find_map(|line| {
-            line.strip_prefix("totals:")
-                .or(line.strip_prefix("summary:"))
-        })
-        .and_then(|total| total.split_whitespace().next()?.parse().ok())
-        .ok_or_else(|| format!("no `totals:` line in {}'s callgrind output", workload))
+    if texts.is_empty() {
+        return Err(format!("no callgrind output at {}-*", out.display()));
+    }
+    let mut counts = Counts { all: 0, main: 0 };
+    for (thread, text) in texts {
+        let text = text.map_err(|e| format!("unreadable callgrind output: {e}"))?;
+        let total: u64 = text
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("totals:")
+                    .or(line.strip_prefix("summary:"))
+            })
+            .and_then(|total| total.split_whitespace().next()?.parse().ok())
+            .ok_or_else(|| format!("no `totals:` line in {workload}'s callgrind output"))?;
+        counts.all += total;
+        if thread.parse::<u32>() == Ok(1) {
+            counts.main = total;
+        }
+    }
+    Ok(counts)
 }
 
 /// Runs of each `icount run` in `table`; the median is kept. The pinned
@@ -286,41 +357,125 @@ fn instructions(runtime: &str, workload: &str, n: usize) -> Result<u64, String> 
 /// settles that to a few percent.
 const REPEATS: usize = 3;
 
-fn median_instructions(runtime: &str, workload: &str, n: usize) -> Result<u64, String> {
-    let mut runs = (0..REPEATS)
+/// The medians of [`REPEATS`] runs, each count on its own.
+fn median_instructions(runtime: &str, workload: &str, n: usize) -> Result<Counts, String> {
+    let runs = (0..REPEATS)
         .map(|_| instructions(runtime, workload, n))
         .collect::<Result<Vec<_>, _>>()?;
-    runs.sort_unstable();
-    Ok(runs[REPEATS / 2])
+    let median = |of: fn(&Counts) -> u64| {
+        let mut values: Vec<u64> = runs.iter().map(of).collect();
+        values.sort_unstable();
+        values[REPEATS / 2]
+    };
+    Ok(Counts {
+        all: median(|c| c.all),
+        main: median(|c| c.main),
+    })
 }
 
-fn table(n1: usize, n2: usize) -> ExitCode {
+/// Instructions one more unit of `workload` on `runtime` costs, from the
+/// medians at `n1` and `n2` units: every thread's, and every thread's but
+/// the main one's (for `echo`, the server's). Memoised in `seen` (the echo
+/// table reuses the main table's hive and tokio echo rows).
+fn per_unit(
+    seen: &mut HashMap<(String, String), (f64, f64)>,
+    runtime: &str,
+    workload: &str,
+    (n1, n2): (usize, usize),
+) -> Result<(f64, f64), String> {
+    let key = (runtime.to_string(), workload.to_string());
+    if let Some(&known) = seen.get(&key) {
+        return Ok(known);
+    }
+    let a = median_instructions(runtime, workload, n1)?;
+    let b = median_instructions(runtime, workload, n2)?;
+    let units = (n2 - n1) as f64;
+    let all = (b.all as f64 - a.all as f64) / units;
+    let main = (b.main as f64 - a.main as f64) / units;
+    seen.insert(key, (all, all - main));
+    Ok((all, all - main))
+}
+
+/// The echo servers' rows: each server and, after it, the hive server it
+/// is set beside (`None`: a hive server itself).
+const ECHO_ROWS: [(&str, Option<&str>); 6] = [
+    ("hive", None),
+    ("tokio", Some("hive")),
+    ("hive-per-loop", None),
+    ("tokio-tpc", Some("hive-per-loop")),
+    ("monoio-legacy", Some("hive-per-loop")),
+    ("monoio-uring", Some("hive-per-loop")),
+];
+
+fn table(n1: usize, n2: usize, all: bool) -> ExitCode {
+    let ns = (n1, n2);
+    let mut seen = HashMap::new();
     println!(
         "instructions per unit, (Ir(N={n2}) - Ir(N={n1})) / {}, callgrind, all threads, \
          median of {REPEATS} runs each\n",
         n2 - n1
     );
-    println!("| workload (per unit) | hive | tokio | hive/tokio |\n|---|---:|---:|---:|");
-    for (workload, unit) in WORKLOADS {
-        let (n1, n2) = (n1 / divisor(workload), n2 / divisor(workload));
-        let mut per_unit = [0.0; 2];
-        for (slot, runtime) in per_unit.iter_mut().zip(RUNTIMES) {
-            let counts = median_instructions(runtime, workload, n1)
-                .and_then(|a| Ok((a, median_instructions(runtime, workload, n2)?)));
-            match counts {
-                Ok((a, b)) => *slot = (b as f64 - a as f64) / (n2 - n1) as f64,
-                Err(e) => {
-                    eprintln!("icount: {e}");
-                    return ExitCode::FAILURE;
+    if all {
+        println!("| workload (per unit) | hive | tokio | hive/tokio |\n|---|---:|---:|---:|");
+        for (workload, unit) in WORKLOADS {
+            let mut row = [0.0; 2];
+            for (slot, runtime) in row.iter_mut().zip(RUNTIMES) {
+                let d = divisor(workload);
+                match per_unit(&mut seen, runtime, workload, (ns.0 / d, ns.1 / d)) {
+                    Ok((all, _)) => *slot = all,
+                    Err(e) => {
+                        eprintln!("icount: {e}");
+                        return ExitCode::FAILURE;
+                    }
                 }
             }
+            println!(
+                "| {workload}: {unit} | {:.0} | {:.0} | {:.2} |",
+                row[0],
+                row[1],
+                row[0] / row[1]
+            );
         }
-        println!(
-            "| {workload}: {unit} | {:.0} | {:.0} | {:.2} |",
-            per_unit[0],
-            per_unit[1],
-            per_unit[0] / per_unit[1]
-        );
+        println!();
+    }
+    println!(
+        "| echo server: {ECHO_SIZE}-byte message echoed | all threads (client included) | \
+         server threads | hive peer | hive/this, all | hive/this, server |\n\
+         |---|---:|---:|---|---:|---:|"
+    );
+    for (server, peer) in ECHO_ROWS {
+        if server == "monoio-uring" {
+            if let Err(why) = net::monoio_uring_available() {
+                println!("| {server} | skipped: {why} | | | | |");
+                continue;
+            }
+            if std::env::var_os("ICOUNT_URING").is_none() {
+                println!(
+                    "| {server} | skipped: deadlocks under valgrind 3.19 (a thread blocked in \
+                     io_uring_enter keeps valgrind's lock); ICOUNT_URING=1 tries | | | | |"
+                );
+                continue;
+            }
+        }
+        let value = match per_unit(&mut seen, server, "echo", ns) {
+            Ok(value) => value,
+            Err(e) => {
+                eprintln!("icount: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let (all, own) = value;
+        match peer {
+            None => println!("| {server} | {all:.0} | {own:.0} | | | |"),
+            Some(peer) => {
+                let (hive_all, hive_own) = seen[&(peer.to_string(), "echo".to_string())];
+                println!(
+                    "| {server} | {all:.0} | {own:.0} | {peer} | {:.2} | {:.2} |",
+                    hive_all / all,
+                    hive_own / own
+                );
+            }
+        }
     }
     ExitCode::SUCCESS
 }

@@ -5,6 +5,7 @@
 //! cargo run -p hive-benches --release --bin netload -- repeat 7 # medians of 7 runs
 //! cargo run -p hive-benches --release --bin netload -- repeat 9 tcp_echo_64c_16384b # one workload
 //! cargo run -p hive-benches --release --bin netload -- serve hive   # server only
+//! cargo run -p hive-benches --release --bin netload -- servers      # the servers that can run here
 //! cargo run -p hive-benches --release --bin netload -- drive ADDR CONNS SIZE ROUNDS [RATE]
 //! ```
 //!
@@ -33,8 +34,17 @@
 //! the generator was on a CPU. `NETLOAD_METRICS=1` also prints each hive
 //! run's `Runtime::metrics()` to stderr.
 //!
-//! `serve` runs one server alone (`hive`, `hive-per-loop`,
-//! `hive-one-reactor`, `tokio`, `tokio-tpc`) until its stdin closes, so
+//! Contenders (`hive_benches::net::SERVERS`): hive's three servers, tokio
+//! multi-thread and thread-per-core (`tokio-tpc`), and monoio as
+//! thread-per-core on its epoll driver (`monoio-legacy`) and, where the
+//! kernel allows io_uring, on its io_uring driver (`monoio-uring`; where it
+//! does not, that row is left out and stderr says why). The ratio rows set
+//! hive default beside tokio and hive per-loop beside tokio-tpc and each
+//! monoio.
+//!
+//! `NETLOAD_SERVERS=hive-per-loop,monoio-legacy` runs only those.
+//!
+//! `serve` runs one server alone (any name above) until its stdin closes, so
 //! `strace -c -f` or `perf` can watch that server alone while `drive`, in
 //! another process, sends the load (saturated, or paced at RATE messages/s
 //! in total): `benches/syscalls.sh` does both.
@@ -43,33 +53,51 @@
 //! (on a bigger machine, or with 1 so that server and load generator do
 //! not share a core).
 
-use hive_benches::net::{
-    hive_server, quantile, tokio_server, tokio_tpc_server, Generator, HiveSetup, Server,
-};
+use hive_benches::net::{monoio_uring_available, quantile, start, Generator, Server, SERVERS};
 use hive_benches::sched::Snapshot;
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const CONTENDERS: [&str; 5] = [
-    "hive",
-    "tokio",
-    "hive-per-loop",
-    "tokio-tpc",
-    "hive-one-reactor",
-];
-
-fn start(kind: &str) -> Option<(Server, SocketAddr)> {
-    Some(match kind {
-        "hive" => hive_server(HiveSetup::Default, false),
-        "hive-per-loop" => hive_server(HiveSetup::PerLoop, false),
-        "hive-one-reactor" => hive_server(HiveSetup::OneReactor, false),
-        "tokio" => tokio_server(false),
-        "tokio-tpc" => tokio_tpc_server(),
-        _ => return None,
-    })
+/// The contenders that can run here: every server of [`SERVERS`] (or those
+/// named in `NETLOAD_SERVERS`, comma-separated), less `monoio-uring` where
+/// io_uring cannot run (said once, on stderr).
+fn contenders() -> Vec<&'static str> {
+    let only = std::env::var("NETLOAD_SERVERS").unwrap_or_default();
+    let only: Vec<&str> = only.split(',').filter(|k| !k.is_empty()).collect();
+    for kind in &only {
+        if !SERVERS.contains(kind) {
+            eprintln!("netload: NETLOAD_SERVERS names {kind:?}, not one of {SERVERS:?}");
+        }
+    }
+    SERVERS
+        .into_iter()
+        .filter(|kind| only.is_empty() || only.contains(kind))
+        .filter(|&kind| {
+            if kind != "monoio-uring" {
+                return true;
+            }
+            match monoio_uring_available() {
+                Ok(()) => true,
+                Err(why) => {
+                    eprintln!("netload: the monoio-uring row is skipped: {why}");
+                    false
+                }
+            }
+        })
+        .collect()
 }
+
+/// The hive/peer pairs the ratio rows compare, by server name; a pair with
+/// a contender that did not run is left out.
+const RATIOS: [(&str, &str, &str); 5] = [
+    ("hive", "tokio", "hive/tokio"),
+    ("hive-per-loop", "tokio-tpc", "per-loop/tpc"),
+    ("hive-one-reactor", "tokio", "one-reactor/tokio"),
+    ("hive-per-loop", "monoio-legacy", "per-loop/monoio-ep"),
+    ("hive-per-loop", "monoio-uring", "per-loop/monoio-ur"),
+];
 
 /// Round trips per connection: enough samples for a p99, bounded in time.
 fn rounds_for(conns: usize) -> usize {
@@ -120,7 +148,7 @@ const PACED_SHARE: f64 = 0.5;
 /// Runs `kind` once on the workload and measures it.
 fn measure(gen: &Generator, kind: &str, conns: usize, size: usize, load: Load) -> Sample {
     let rounds = rounds_for(conns);
-    let (server, addr) = start(kind).expect("known contender");
+    let (server, addr) = start(kind).unwrap_or_else(|why| panic!("{why}"));
     let mut open = gen.connect(addr, conns);
     // Warm up: connections accepted, buffers grown, caches hot.
     gen.latencies(&mut open, size, rounds / 10 + 1);
@@ -156,13 +184,20 @@ fn measure(gen: &Generator, kind: &str, conns: usize, size: usize, load: Load) -
 
 /// `repeats` runs of every contender on one workload and load (the order
 /// rotates from run to run so no contender always goes first); the medians,
-/// in `CONTENDERS` order.
-fn medians(gen: &Generator, repeats: usize, conns: usize, size: usize, load: Load) -> Vec<Sample> {
-    let mut runs: Vec<Vec<Sample>> = vec![Vec::new(); CONTENDERS.len()];
+/// in `kinds` order.
+fn medians(
+    gen: &Generator,
+    kinds: &[&str],
+    repeats: usize,
+    conns: usize,
+    size: usize,
+    load: Load,
+) -> Vec<Sample> {
+    let mut runs: Vec<Vec<Sample>> = vec![Vec::new(); kinds.len()];
     for rep in 0..repeats {
-        for i in 0..CONTENDERS.len() {
-            let who = (i + rep) % CONTENDERS.len();
-            runs[who].push(measure(gen, CONTENDERS[who], conns, size, load));
+        for i in 0..kinds.len() {
+            let who = (i + rep) % kinds.len();
+            runs[who].push(measure(gen, kinds[who], conns, size, load));
         }
     }
     runs.iter()
@@ -184,24 +219,24 @@ fn medians(gen: &Generator, repeats: usize, conns: usize, size: usize, load: Loa
 }
 
 /// Prints each contender's medians and the hive/peer ratios.
-fn print_rows(workload: &str, medians: &[Sample]) {
-    for (kind, m) in CONTENDERS.iter().zip(medians) {
+fn print_rows(workload: &str, kinds: &[&str], medians: &[Sample]) {
+    for (kind, m) in kinds.iter().zip(medians) {
         println!(
-            "{workload:<26} {kind:>17} {:>8.1} {:>8.1} {:>9.0} | {:>7.2} {:>7.2} {:>8.2} {:>8.2} {:>7.0}%",
+            "{workload:<26} {kind:>18} {:>8.1} {:>8.1} {:>9.0} | {:>7.2} {:>7.2} {:>8.2} {:>8.2} {:>7.0}%",
             m.p50, m.p99, m.rate, m.server_cpu, m.server_switches, m.server_wait, m.generator_wait, m.generator_busy
         );
     }
-    for (hive, peer, label) in [
-        (0, 1, "hive/tokio"),
-        (2, 3, "per-loop/tpc"),
-        (4, 1, "one-reactor/tokio"),
-    ] {
+    let at = |name: &str| kinds.iter().position(|k| *k == name);
+    for (hive, peer, label) in RATIOS {
+        let (Some(hive), Some(peer)) = (at(hive), at(peer)) else {
+            continue;
+        };
         let (h, p) = (medians[hive], medians[peer]);
         // Time ratios: below 1.0 means hive is faster. The rate is inverted
         // (peer/hive) so that the same holds for it; the per-message costs
         // after `|` are hive/peer too.
         println!(
-            "{:<26} {label:>17} {:>8.2} {:>8.2} {:>9.2} | {:>7.2} {:>7.2} {:>8.2} {:>8.2}",
+            "{:<26} {label:>18} {:>8.2} {:>8.2} {:>9.2} | {:>7.2} {:>7.2} {:>8.2} {:>8.2}",
             "  ratio (time)",
             h.p50 / p.p50,
             h.p99 / p.p99,
@@ -219,9 +254,10 @@ fn print_rows(workload: &str, medians: &[Sample]) {
 /// at `PACED_SHARE` of the slowest contender's median saturated rate (the
 /// same offered load for all). Prints medians and hive/peer ratios.
 fn table(gen: &Generator, repeats: usize, only: &[String]) {
+    let kinds = contenders();
     println!("{repeats} run(s) per contender; medians");
     println!(
-        "{:<26} {:>17} {:>8} {:>8} {:>9} | {:>7} {:>7} {:>8} {:>8} {:>8}",
+        "{:<26} {:>18} {:>8} {:>8} {:>9} | {:>7} {:>7} {:>8} {:>8} {:>8}",
         "workload",
         "server",
         "p50 µs",
@@ -239,25 +275,28 @@ fn table(gen: &Generator, repeats: usize, only: &[String]) {
             if !only.is_empty() && !only.contains(&workload) {
                 continue;
             }
-            let saturated = medians(gen, repeats, conns, size, Load::Saturated);
-            print_rows(&workload, &saturated);
+            let saturated = medians(gen, &kinds, repeats, conns, size, Load::Saturated);
+            print_rows(&workload, &kinds, &saturated);
             if conns > 1 {
                 let slowest = saturated
                     .iter()
                     .map(|m| m.rate)
                     .fold(f64::INFINITY, f64::min);
                 let rate = (slowest * PACED_SHARE).round();
-                let paced = medians(gen, repeats, conns, size, Load::Paced(rate));
-                print_rows(&format!("{workload} @{rate:.0}/s"), &paced);
+                let paced = medians(gen, &kinds, repeats, conns, size, Load::Paced(rate));
+                print_rows(&format!("{workload} @{rate:.0}/s"), &kinds, &paced);
             }
         }
     }
 }
 
 fn serve(kind: &str) -> ExitCode {
-    let Some((server, addr)) = start(kind) else {
-        eprintln!("unknown server {kind:?}; use one of {CONTENDERS:?}");
-        return ExitCode::FAILURE;
+    let (server, addr) = match start(kind) {
+        Ok(started) => started,
+        Err(why) => {
+            eprintln!("netload serve: {why}");
+            return ExitCode::FAILURE;
+        }
     };
     println!("ADDR {addr}");
     std::io::stdout().flush().unwrap();
@@ -331,10 +370,16 @@ fn main() -> ExitCode {
             }
         },
         Some("serve") => serve(args.get(1).map(String::as_str).unwrap_or("hive")),
+        Some("servers") => {
+            for kind in contenders() {
+                println!("{kind}");
+            }
+            ExitCode::SUCCESS
+        }
         Some("drive") => drive(&args[1..]),
         Some(other) => {
             eprintln!(
-                "unknown mode {other:?}: run with no arguments, `repeat N`, `serve KIND` or `drive ..`"
+                "unknown mode {other:?}: run with no arguments, `repeat N`, `serve KIND`, `servers` or `drive ..`"
             );
             ExitCode::FAILURE
         }
