@@ -19,9 +19,10 @@
 #[allow(dead_code)] // `len`, `is_first` and `Call` are the loop's, not the model's
 mod store;
 
-/// Stand-in for the loop's callback type, which `TimerAction::Call` holds.
-mod event_loop {
-    pub mod callback {
+/// Stand-in for the callback type (`scheduler::pinned::Callback`), which
+/// `TimerAction::Call` holds.
+mod scheduler {
+    pub mod pinned {
         pub struct Callback;
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::blocking::BlockingPool;
 use crate::event_loop::core::LoopCore;
-use crate::event_loop::{LoopShared, LoopWaker};
+
 use crate::exception::{default_exception_handler, ExceptionContext, ExceptionHandler};
 use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
@@ -12,7 +12,7 @@ use crate::runtime::Runtime;
 use crate::scheduler::bell::Bell;
 use crate::scheduler::parker::Parker;
 use crate::scheduler::queue::Local;
-use crate::shared::{Config, Shared};
+use crate::shared::{Config, LoopShared, LoopWaker, Shared};
 use crate::time::store::TimerStore;
 use std::collections::VecDeque;
 use std::io;

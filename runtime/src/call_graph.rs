@@ -10,7 +10,7 @@
 //! best-effort picture of a running program, as asyncio's is.
 
 use crate::context;
-use crate::event_loop::LoopId;
+use crate::loop_id::LoopId;
 use crate::shared::Shared;
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;

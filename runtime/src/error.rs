@@ -1,6 +1,6 @@
 //! Errors for misusing the runtime: each message says what to do instead.
 
-use crate::event_loop::LoopId;
+use crate::loop_id::LoopId;
 use std::fmt;
 use std::io;
 

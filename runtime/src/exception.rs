@@ -1,6 +1,6 @@
 //! The loop's exception handler: where errors nobody retrieved end up.
 
-use crate::event_loop::LoopId;
+use crate::loop_id::LoopId;
 use crate::task::{TaskError, TaskId};
 
 /// What went wrong, passed to the exception handler (asyncio's `context` dict).

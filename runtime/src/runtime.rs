@@ -454,7 +454,7 @@ impl InterruptSource for std::convert::Infallible {
 
 impl Runtime {
     fn on_own_loop(&self) -> bool {
-        context::with_core(|core| core.is_some_and(|c| Arc::ptr_eq(&c.shared, &self.shared)))
+        context::with_worker(|core| core.is_some_and(|c| Arc::ptr_eq(&c.shared, &self.shared)))
     }
 }
 

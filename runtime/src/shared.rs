@@ -1,16 +1,28 @@
 //! State shared by every loop of one runtime, and where wakes are routed.
+//!
+//! This is the scheduler layer (see `crate::scheduler`): the runtime's
+//! loop table holds, for each loop, the part of it other threads touch
+//! ([`LoopShared`]: its stealer, inbox, park state, timers, reactor
+//! handle). The loop's thread-owned half (`event_loop::core`) sits above
+//! and only reads this.
 
 use crate::blocking::BlockingPool;
-use crate::event_loop::{LoopId, LoopShared};
 use crate::exception::{ExceptionContext, ExceptionHandler};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
-use crate::reactor::Watch;
+use crate::loop_id::LoopId;
+use crate::metrics::LoopCounters;
+use crate::reactor::{ReactorShared, RescueHandle, Watch};
 use crate::registry::Registry;
+use crate::scheduler::bell::Bell;
 use crate::scheduler::idle::Idle;
-use crate::scheduler::queue::Injector;
+use crate::scheduler::parker::{DriverWaker, Parker};
+use crate::scheduler::pinned::Pinned;
+use crate::scheduler::queue::{Injector, Stealer};
 use crate::task::raw::Notified;
 use crate::task::TaskError;
+use crate::time::store::TimerStore;
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// Tunables, fixed when the runtime is built.
@@ -54,6 +66,40 @@ pub(crate) struct Shared {
     stop_when_drained: AtomicBool,
     /// Zero of [`Shared::clock_nanos`].
     epoch: Instant,
+}
+
+/// The part of a loop any thread may touch.
+pub(crate) struct LoopShared {
+    pub(crate) stealer: Stealer<Notified>,
+    /// Pinned work sent from other threads; moved into the worker's FIFO each tick.
+    pub(crate) inbox: Mutex<VecDeque<Pinned>>,
+    pub(crate) parker: Parker<LoopWaker>,
+    pub(crate) timers: Mutex<TimerStore>,
+    pub(crate) reactor: ReactorShared,
+    /// Lets a sibling take this loop's I/O events when it stops polling.
+    pub(crate) rescue: RescueHandle,
+    /// When this loop last polled its reactor (`Shared::clock_nanos`).
+    pub(crate) io_polled_at: AtomicU64,
+    pub(crate) counters: LoopCounters,
+    pub(crate) thread: Mutex<Option<std::thread::ThreadId>>,
+}
+
+/// The two ways to wake a parked loop: through its reactor, or its bell.
+pub(crate) struct LoopWaker {
+    pub(crate) reactor: mio::Waker,
+    pub(crate) bell: Bell,
+}
+
+impl DriverWaker for LoopWaker {
+    fn wake(&self) {
+        // A failed eventfd write means the counter is saturated, i.e. a wake
+        // is already pending: nothing is lost by ignoring it.
+        let _ = self.reactor.wake();
+    }
+
+    fn ring_bell(&self) {
+        self.bell.ring();
+    }
 }
 
 impl Shared {

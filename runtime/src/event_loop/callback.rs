@@ -1,4 +1,5 @@
-//! `call_soon` / `call_later` callbacks and the handles that cancel them.
+//! The handles that cancel `call_soon` / `call_later` callbacks (the
+//! callbacks themselves are `scheduler::pinned::Callback`).
 
 use crate::event_loop::Loop;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
@@ -6,29 +7,6 @@ use crate::loom::sync::Arc;
 use crate::time::store::TimerKey;
 use std::fmt;
 use std::time::Instant;
-
-/// A queued callback and its cancellation flag.
-pub(crate) struct Callback {
-    pub(crate) run: Box<dyn FnOnce() + Send + 'static>,
-    pub(crate) cancelled: Arc<AtomicBool>,
-}
-
-impl Callback {
-    pub(crate) fn new(run: impl FnOnce() + Send + 'static) -> (Callback, Arc<AtomicBool>) {
-        let cancelled = Arc::new(AtomicBool::new(false));
-        (
-            Callback {
-                run: Box::new(run),
-                cancelled: cancelled.clone(),
-            },
-            cancelled,
-        )
-    }
-
-    pub(crate) fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::Acquire)
-    }
-}
 
 /// Cancels a callback scheduled with [`Loop::call_soon`] (asyncio's `Handle`).
 ///

@@ -13,27 +13,25 @@
 //!    the reactor with a zero timeout and dispatch its events, look at the
 //!    root instance for sleeping siblings when nobody watches, and look for
 //!    a stalled sibling to rescue. With no work: rescue a stalled sibling
-//!    if there is one, else park (`crate::scheduler::park`).
+//!    if there is one, else park (`event_loop::park`).
 //!
 //! The scheduling decisions live in `crate::scheduler`, the readiness routes
 //! in `crate::reactor`'s module docs; this file runs tasks and callbacks and
 //! does the loop's I/O.
 
-use super::callback::Callback;
-use super::{LoopShared, Pinned};
 use crate::context;
 use crate::coop;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
 use crate::reactor::{Harvest, ReadyLoops, RescueHandle, WAKE_TOKEN};
-use crate::scheduler::idle::SearchState;
+use crate::scheduler::pinned::{Callback, Pinned};
 use crate::scheduler::queue::Local;
+use crate::scheduler::worker::Worker;
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, TaskRef};
 use crate::task::TaskError;
 use crate::time::store::TimerAction;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
@@ -47,26 +45,11 @@ const STALL_NANOS: u64 = 200_000;
 /// `epoll_wait` with a zero timeout).
 const RESCUE_INTERVAL_NANOS: u64 = 100_000;
 
-/// Everything only the loop's own thread touches.
+/// Everything only the loop's own thread touches: its scheduling half
+/// (`scheduler::worker`), its reactor and its timers' firing.
 pub(crate) struct LoopCore {
-    pub(crate) index: usize,
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) local: Local<Notified>,
-    /// The stealable task woken (or spawned) last by work running on this
-    /// loop: it runs next, on hot caches. Siblings cannot steal it, so a
-    /// loop stuck in a long poll holds it (as tokio's LIFO slot does).
-    pub(crate) lifo: Cell<Option<Notified>>,
-    /// Tasks run from `lifo` since the last one taken from elsewhere.
-    pub(crate) lifo_streak: Cell<u32>,
-    pub(crate) ready: RefCell<VecDeque<Pinned>>,
-    /// Set while dispatching I/O or timer wakes: local pushes then defer
-    /// their sibling notification to one call after the batch.
-    pub(crate) dispatching: Cell<bool>,
-    pub(crate) deferred_notify: Cell<bool>,
-    pub(crate) search: RefCell<SearchState>,
-    pub(crate) polls: Cell<u64>,
+    pub(crate) worker: Worker,
     polls_since_io: Cell<u32>,
-    pub(crate) rng: Cell<u32>,
     poll: RefCell<mio::Poll>,
     events: RefCell<mio::Events>,
     have_events: Cell<bool>,
@@ -87,18 +70,8 @@ impl LoopCore {
         poll: mio::Poll,
     ) -> Self {
         LoopCore {
-            index,
-            shared,
-            local,
-            lifo: Cell::new(None),
-            lifo_streak: Cell::new(0),
-            ready: RefCell::new(VecDeque::new()),
-            dispatching: Cell::new(false),
-            deferred_notify: Cell::new(false),
-            search: RefCell::new(SearchState::default()),
-            polls: Cell::new(0),
+            worker: Worker::new(index, shared, local),
             polls_since_io: Cell::new(0),
-            rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             poll: RefCell::new(poll),
             events: RefCell::new(mio::Events::with_capacity(1024)),
             have_events: Cell::new(false),
@@ -109,43 +82,39 @@ impl LoopCore {
         }
     }
 
-    pub(crate) fn state(&self) -> &LoopShared {
-        &self.shared.loops[self.index]
-    }
-
     /// The loop thread's body: ticks until the runtime stops it.
     pub(crate) fn run(&self) {
-        let _entered = context::enter_core(self);
-        *self.state().thread.lock() = Some(std::thread::current().id());
-        tracing::debug!(loop_id = self.index, "hive loop started");
-        while !self.shared.is_stopping() {
+        let _entered = context::enter_worker(&self.worker);
+        *self.worker.state().thread.lock() = Some(std::thread::current().id());
+        tracing::debug!(loop_id = self.worker.index, "hive loop started");
+        while !self.worker.shared.is_stopping() {
             self.run_once();
         }
-        self.drain_on_exit();
-        tracing::debug!(loop_id = self.index, "hive loop stopped");
+        self.worker.drain_on_exit();
+        tracing::debug!(loop_id = self.worker.index, "hive loop stopped");
     }
 
     fn run_once(&self) {
         self.fire_timers();
-        self.drain_inbox();
-        let pinned = self.ready.borrow().len();
+        self.worker.drain_inbox();
+        let pinned = self.worker.ready.borrow().len();
         for _ in 0..pinned {
-            let item = self.ready.borrow_mut().pop_front();
+            let item = self.worker.ready.borrow_mut().pop_front();
             match item {
                 Some(Pinned::Task(task)) => self.run_task(task),
                 Some(Pinned::Callback(callback)) => self.run_callback(callback),
-                Some(Pinned::Start(task)) => self.local.push(task),
+                Some(Pinned::Start(task)) => self.worker.local.push(task),
                 None => break,
             }
         }
-        for _ in 0..self.shared.config.max_stealable_per_tick {
-            match self.next_stealable() {
+        for _ in 0..self.worker.shared.config.max_stealable_per_tick {
+            match self.worker.next_stealable() {
                 Some(task) => self.run_task(task),
                 None => break,
             }
         }
-        if self.has_own_work() {
-            if self.polls_since_io.get() >= self.shared.config.event_interval {
+        if self.worker.has_own_work() {
+            if self.polls_since_io.get() >= self.worker.shared.config.event_interval {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
                 self.watch_for_sleepers();
@@ -156,39 +125,26 @@ impl LoopCore {
         }
     }
 
-    pub(crate) fn has_own_work(&self) -> bool {
-        !self.ready.borrow().is_empty()
-            || self.has_lifo_task()
-            || !self.local.is_empty()
-            || !self.state().inbox.lock().is_empty()
-    }
-
-    fn drain_inbox(&self) {
-        let mut inbox = self.state().inbox.lock();
-        if !inbox.is_empty() {
-            self.ready.borrow_mut().append(&mut inbox);
-        }
-    }
-
     // ---- running work --------------------------------------------------------
 
     fn run_task(&self, task: Notified) {
         let _ = self
+            .worker
             .shared
             .idle
-            .stop_searching(&mut self.search.borrow_mut());
-        self.polls.set(self.polls.get() + 1);
+            .stop_searching(&mut self.worker.search.borrow_mut());
+        self.worker.polls.set(self.worker.polls.get() + 1);
         self.polls_since_io.set(self.polls_since_io.get() + 1);
-        self.state().counters.polls.add(1);
+        self.worker.state().counters.polls.add(1);
         let header = task.header();
         // SAFETY: `task`'s queue-entry reference keeps the cell alive while
         // `task.run()` polls it, the only code that may read the pointer;
         // the previous value is restored right after the poll.
         let previous = unsafe { context::set_current_task(Some(task.as_ptr())) };
-        let span = tracing::trace_span!("task", task.id = header.id.0, task.name = %TaskName(header), loop_id = self.index);
+        let span = tracing::trace_span!("task", task.id = header.id.0, task.name = %TaskName(header), loop_id = self.worker.index);
         let _span = span.enter();
-        let budget = self.shared.config.coop_budget;
-        if self.shared.config.debug {
+        let budget = self.worker.shared.config.coop_budget;
+        if self.worker.shared.config.debug {
             // SAFETY: the queue entry `task` keeps the cell alive; its pointer
             // carries the allocation's provenance.
             let task_ref = unsafe { TaskRef::clone_from_ptr(task.as_ptr()) };
@@ -204,12 +160,12 @@ impl LoopCore {
     }
 
     fn warn_if_slow(&self, took: Duration, header: &Header) {
-        if took >= self.shared.config.slow_callback_duration {
+        if took >= self.worker.shared.config.slow_callback_duration {
             tracing::warn!(
                 task.id = header.id.0,
                 task.name = %TaskName(header),
-                loop_id = self.index,
-                call_graph = %crate::call_graph::describe(&self.shared, header),
+                loop_id = self.worker.index,
+                call_graph = %crate::call_graph::describe(&self.worker.shared, header),
                 "executing task {} took {:.3} seconds",
                 TaskName(header),
                 took.as_secs_f64()
@@ -224,16 +180,17 @@ impl LoopCore {
         // Callbacks count toward the I/O interval too: a loop kept busy by
         // callbacks alone must still poll its reactor.
         self.polls_since_io.set(self.polls_since_io.get() + 1);
-        let started = self.shared.config.debug.then(Instant::now);
+        let started = self.worker.shared.config.debug.then(Instant::now);
         if let Err(payload) = catch_unwind(AssertUnwindSafe(callback.run)) {
-            self.shared
-                .report_callback_panic(self.index, TaskError::Panicked(payload));
+            self.worker
+                .shared
+                .report_callback_panic(self.worker.index, TaskError::Panicked(payload));
         }
         if let Some(started) = started {
             let took = started.elapsed();
-            if took >= self.shared.config.slow_callback_duration {
+            if took >= self.worker.shared.config.slow_callback_duration {
                 tracing::warn!(
-                    loop_id = self.index,
+                    loop_id = self.worker.index,
                     "executing a callback took {:.3} seconds",
                     took.as_secs_f64()
                 );
@@ -246,39 +203,47 @@ impl LoopCore {
     fn fire_timers(&self) {
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
         {
-            let mut timers = self.state().timers.lock();
-            let now = self.shared.clock.now();
+            let mut timers = self.worker.state().timers.lock();
+            let now = self.worker.shared.clock.now();
             match timers.next_deadline() {
                 Some(deadline) if deadline <= now => timers.take_expired(now, &mut fired),
                 _ => return,
             }
         }
-        self.state().counters.timers_fired.add(fired.len() as u64);
-        self.dispatching.set(true);
+        self.worker
+            .state()
+            .counters
+            .timers_fired
+            .add(fired.len() as u64);
+        self.worker.dispatching.set(true);
         for action in fired.drain(..) {
             match action {
                 TimerAction::Wake(Some(waker)) => waker.wake(),
                 TimerAction::Wake(None) => {}
                 TimerAction::Call(callback) => self
+                    .worker
                     .ready
                     .borrow_mut()
                     .push_back(Pinned::Callback(callback)),
             }
         }
-        self.end_dispatch();
+        self.worker.end_dispatch();
         *self.fired.borrow_mut() = fired;
     }
 
     pub(crate) fn next_timer_timeout(&self) -> Option<Duration> {
-        let deadline = self.state().timers.lock().next_deadline()?;
-        Some(deadline.saturating_duration_since(self.shared.clock.now()))
+        let deadline = self.worker.state().timers.lock().next_deadline()?;
+        Some(deadline.saturating_duration_since(self.worker.shared.clock.now()))
     }
 
     pub(crate) fn poll_events(&self, timeout: Option<Duration>) {
         let mut events = self.events.borrow_mut();
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
             if err.kind() != std::io::ErrorKind::Interrupted {
-                tracing::error!(loop_id = self.index, "polling the reactor failed: {err}");
+                tracing::error!(
+                    loop_id = self.worker.index,
+                    "polling the reactor failed: {err}"
+                );
             }
         }
         self.polls_since_io.set(0);
@@ -287,9 +252,10 @@ impl LoopCore {
         // costs at worst one needless zero-timeout harvest, or one rescue
         // interval of delay; the events themselves are safe either way
         // (each edge goes to exactly one waiter).
-        self.state()
+        self.worker
+            .state()
             .io_polled_at
-            .store(self.shared.clock_nanos(), Ordering::Relaxed);
+            .store(self.worker.shared.clock_nanos(), Ordering::Relaxed);
     }
 
     /// Looks (at most every `RESCUE_INTERVAL_NANOS`) for a sibling that has not
@@ -297,7 +263,7 @@ impl LoopCore {
     /// of its queue, so its connections run here instead of waiting for it.
     /// Returns whether that gave this loop work.
     fn rescue_stalled_loop(&self) -> bool {
-        let shared = &*self.shared;
+        let shared = &*self.worker.shared;
         let loops = shared.loops.len();
         if loops == 1 {
             return false;
@@ -309,9 +275,9 @@ impl LoopCore {
             return false;
         }
         self.next_rescue_at.set(now + RESCUE_INTERVAL_NANOS);
-        let start = self.next_random() as usize % loops;
+        let start = self.worker.next_random() as usize % loops;
         let Some(victim) = (0..loops).map(|i| (start + i) % loops).find(|&i| {
-            i != self.index
+            i != self.worker.index
                 && now.saturating_sub(shared.loops[i].io_polled_at.load(Ordering::Relaxed))
                     >= STALL_NANOS
         }) else {
@@ -320,21 +286,21 @@ impl LoopCore {
         // A sibling asleep in its reactor also looks stalled; for it the
         // harvest finds nothing (or takes events it was slow to wake for).
         let sibling = &shared.loops[victim];
-        let before = self.local.len();
+        let before = self.worker.local.len();
         self.harvest_sibling(victim);
         // Looked at first: an empty queue's steal still pins crossbeam's epoch.
         if !sibling.stealer.is_empty() {
-            if let Some(task) = sibling.stealer.steal_half_into(&self.local) {
-                self.local.push(task);
+            if let Some(task) = sibling.stealer.steal_half_into(&self.worker.local) {
+                self.worker.local.push(task);
             }
         }
-        self.local.len() > before
+        self.worker.local.len() > before
     }
 
     /// Takes every event ready in sibling `victim`'s instance and runs the
     /// woken tasks here.
     fn harvest_sibling(&self, victim: usize) {
-        let sibling = &self.shared.loops[victim];
+        let sibling = &self.worker.shared.loops[victim];
         let mut harvest = self.harvest.borrow_mut();
         // Repeat while a harvest fills its batch: more may be waiting, and
         // the owner is not polling.
@@ -350,11 +316,15 @@ impl LoopCore {
             }
             // Delivered through the sibling's slab (the tokens are its), but
             // woken here: the tasks join this loop's queue, which is the point.
-            self.dispatching.set(true);
+            self.worker.dispatching.set(true);
             let delivered = sibling.reactor.dispatch_harvest(&harvest);
             sibling.counters.io_events.add(delivered as u64);
-            self.state().counters.rescued_events.add(delivered as u64);
-            self.end_dispatch();
+            self.worker
+                .state()
+                .counters
+                .rescued_events
+                .add(delivered as u64);
+            self.worker.end_dispatch();
             if !RescueHandle::was_full(&harvest, took_wake) {
                 break;
             }
@@ -366,7 +336,7 @@ impl LoopCore {
     pub(crate) fn take_watched_events(&self) {
         let ready = std::mem::take(&mut *self.ready_loops.borrow_mut());
         for &index in &ready {
-            if index == self.index {
+            if index == self.worker.index {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
             } else {
@@ -380,7 +350,7 @@ impl LoopCore {
     /// bells and none watches, their sockets are looked at here each
     /// `event_interval` (as tokio's busy workers poll its shared driver).
     fn watch_for_sleepers(&self) {
-        let shared = &*self.shared;
+        let shared = &*self.worker.shared;
         if !shared.watch.is_enabled() || shared.watch.role.is_held() || !shared.idle.has_sleepers()
         {
             return;
@@ -396,30 +366,10 @@ impl LoopCore {
             return;
         }
         let events = self.events.borrow();
-        self.dispatching.set(true);
-        let delivered = self.state().reactor.dispatch(&events);
-        self.state().counters.io_events.add(delivered as u64);
-        self.end_dispatch();
-    }
-
-    fn end_dispatch(&self) {
-        self.dispatching.set(false);
-        // One woken task is the next thing this loop runs: waking a sibling
-        // for it would cost an eventfd write and a futile steal (tokio keeps
-        // it in a LIFO slot for the same reason). With two or more queued,
-        // a sibling has real work to take.
-        if self.deferred_notify.replace(false) && self.local.len() > 1 {
-            self.shared.notify_one();
-        }
-    }
-
-    fn drain_on_exit(&self) {
-        // Every task is complete (or shutdown gave up on it): what is left in
-        // the queues are references to finished or abandoned tasks.
-        self.ready.borrow_mut().clear();
-        self.state().inbox.lock().clear();
-        drop(self.lifo.take());
-        while self.local.pop().is_some() {}
+        self.worker.dispatching.set(true);
+        let delivered = self.worker.state().reactor.dispatch(&events);
+        self.worker.state().counters.io_events.add(delivered as u64);
+        self.worker.end_dispatch();
     }
 }
 

@@ -1,71 +1,25 @@
-//! One event loop per thread: its public handle ([`Loop`]), its shared
-//! state (what other threads may touch), and its thread-owned core.
+//! One event loop per thread: its public handle ([`Loop`]) and its
+//! thread-owned core (the tick).
+//!
+//! The part of a loop other threads touch (`shared::LoopShared`: inbox,
+//! stealer, park state, timers, reactor handle) belongs to the scheduler
+//! layer below, as does the pinned work it queues (`scheduler::pinned`).
 
 pub(crate) mod callback;
 pub(crate) mod core;
+mod park;
 
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
-use crate::loom::sync::atomic::AtomicU64;
 use crate::loom::sync::{Arc, Mutex};
 pub use crate::loop_id::LoopId;
-use crate::metrics::LoopCounters;
-use crate::reactor::{ReactorShared, RescueHandle};
-use crate::scheduler::bell::Bell;
-use crate::scheduler::parker::{DriverWaker, Parker};
-use crate::scheduler::queue::Stealer;
-use crate::shared::Shared;
-use crate::task::raw::Notified;
+use crate::scheduler::pinned::{Callback, Pinned};
+use crate::shared::{LoopShared, Shared};
 use crate::time::store::{TimerAction, TimerStore};
-use callback::{Callback, Handle, TimerHandle};
-use std::collections::VecDeque;
+use callback::{Handle, TimerHandle};
 use std::fmt;
 use std::time::{Duration, Instant};
-
-/// Work that must run on one loop, in FIFO order: pinned tasks and callbacks.
-pub(crate) enum Pinned {
-    Task(Notified),
-    Callback(Callback),
-    /// A new stealable task that should start on this loop (e.g. next to
-    /// the socket it serves): it joins the local queue, where siblings may
-    /// still steal it.
-    Start(Notified),
-}
-
-/// The part of a loop any thread may touch.
-pub(crate) struct LoopShared {
-    pub(crate) stealer: Stealer<Notified>,
-    /// Pinned work sent from other threads; moved into the core's FIFO each tick.
-    pub(crate) inbox: Mutex<VecDeque<Pinned>>,
-    pub(crate) parker: Parker<LoopWaker>,
-    pub(crate) timers: Mutex<TimerStore>,
-    pub(crate) reactor: ReactorShared,
-    /// Lets a sibling take this loop's I/O events when it stops polling.
-    pub(crate) rescue: RescueHandle,
-    /// When this loop last polled its reactor (`Shared::clock_nanos`).
-    pub(crate) io_polled_at: AtomicU64,
-    pub(crate) counters: LoopCounters,
-    pub(crate) thread: Mutex<Option<std::thread::ThreadId>>,
-}
-
-/// The two ways to wake a parked loop: through its reactor, or its bell.
-pub(crate) struct LoopWaker {
-    pub(crate) reactor: mio::Waker,
-    pub(crate) bell: Bell,
-}
-
-impl DriverWaker for LoopWaker {
-    fn wake(&self) {
-        // A failed eventfd write means the counter is saturated, i.e. a wake
-        // is already pending: nothing is lost by ignoring it.
-        let _ = self.reactor.wake();
-    }
-
-    fn ring_bell(&self) {
-        self.bell.ring();
-    }
-}
 
 /// A handle to one event loop (asyncio's `AbstractEventLoop`): clonable and
 /// `Send`, so other threads can schedule work on it.
@@ -105,7 +59,7 @@ pub struct Loop {
 /// ```
 #[doc(alias = "asyncio.get_running_loop")]
 pub fn get_running_loop() -> Result<Loop, NoRunningLoop> {
-    context::with_core(|core| {
+    context::with_worker(|core| {
         core.map(|c| Loop {
             shared: c.shared.clone(),
             index: c.index,
@@ -120,7 +74,7 @@ pub fn get_running_loop() -> Result<Loop, NoRunningLoop> {
 /// assert_eq!(hive::current_loop_id(), None); // not on a loop here
 /// ```
 pub fn current_loop_id() -> Option<LoopId> {
-    context::with_core(|core| core.map(|c| LoopId(c.index)))
+    context::with_worker(|core| core.map(|c| LoopId(c.index)))
 }
 
 /// Every loop of the current runtime; empty outside one.
@@ -161,7 +115,7 @@ impl Loop {
 
     /// Whether the calling thread is this loop's thread.
     pub(crate) fn is_current(&self) -> bool {
-        context::with_core(|core| {
+        context::with_worker(|core| {
             core.is_some_and(|c| c.index == self.index && Arc::ptr_eq(&c.shared, &self.shared))
         })
     }
@@ -172,7 +126,7 @@ impl Loop {
     /// # Panics
     /// Outside any hive runtime.
     pub(crate) fn for_timers() -> Loop {
-        if let Some(lp) = context::with_core(|c| {
+        if let Some(lp) = context::with_worker(|c| {
             c.map(|c| Loop {
                 shared: c.shared.clone(),
                 index: c.index,

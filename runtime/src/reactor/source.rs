@@ -2,8 +2,8 @@
 
 use super::readiness::{ReadyEvent, ScheduledIo, READ_SIDE, WRITE_SIDE};
 use crate::context;
-use crate::event_loop::LoopId;
 use crate::loom::sync::Arc;
+use crate::loop_id::LoopId;
 use crate::shared::Shared;
 use std::fmt;
 use std::future::poll_fn;
@@ -57,14 +57,15 @@ impl<T: mio::event::Source> IoSource<T> {
     /// # }).unwrap();
     /// ```
     pub fn new(io: T) -> io::Result<Self> {
-        let (shared, index) = context::with_core(|core| core.map(|c| (c.shared.clone(), c.index)))
-            .or_else(|| {
-                context::current_shared().map(|s| {
-                    let index = s.next_io_loop();
-                    (s, index)
+        let (shared, index) =
+            context::with_worker(|core| core.map(|c| (c.shared.clone(), c.index)))
+                .or_else(|| {
+                    context::current_shared().map(|s| {
+                        let index = s.next_io_loop();
+                        (s, index)
+                    })
                 })
-            })
-            .ok_or_else(no_runtime)?;
+                .ok_or_else(no_runtime)?;
         Self::register(io, shared, index)
     }
 

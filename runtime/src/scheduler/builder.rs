@@ -4,7 +4,7 @@ use super::spawn::{check_loop, current_or_panic, spawn_placed, BuildThenRun};
 use crate::context;
 use crate::contextvars::Context;
 use crate::error::SpawnError;
-use crate::event_loop::LoopId;
+use crate::loop_id::LoopId;
 use crate::task::handle::Task;
 use std::future::Future;
 
@@ -154,8 +154,9 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let (shared, index) = context::with_core(|core| core.map(|c| (c.shared.clone(), c.index)))
-            .ok_or(SpawnError::NotOnLoop)?;
+        let (shared, index) =
+            context::with_worker(|core| core.map(|c| (c.shared.clone(), c.index)))
+                .ok_or(SpawnError::NotOnLoop)?;
         Ok(in_context(self.context, || {
             spawn_placed(&shared, future, self.name, Some(index), None, self.eager)
         }))

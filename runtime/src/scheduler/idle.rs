@@ -63,7 +63,7 @@ impl Idle {
     }
 
     /// Whether every loop is in the idle set (a paused clock may then jump
-    /// to the next timer, `scheduler::park`).
+    /// to the next timer, `event_loop::park`).
     pub fn all_idle(&self) -> bool {
         self.num_sleepers.load(SeqCst) == self.num_loops
     }

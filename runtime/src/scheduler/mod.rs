@@ -5,16 +5,37 @@
 //! to its runtime through the narrow [`Schedule`](crate::task::raw::Schedule)
 //! trait (`schedule` / `requeue`), implemented for the runtime's `Shared` in
 //! [`push`]. The loop's tick (`event_loop::core`) asks [`pop`] for the next
-//! stealable task and [`park`] to sleep.
+//! stealable task and `event_loop::park` to sleep.
+//!
+//! # Layers
+//! Each layer imports only the ones before it:
+//! 1. ground: `task/`, `loom`, `loop_id`, `error`, `exception`, `coop`,
+//!    `metrics`, and the leaves here ([`queue`], [`idle`], [`parker`],
+//!    [`bell`], [`pinned`]) and in `reactor` and `time` (the timer store);
+//! 2. the scheduler: this module, the runtime's state (`shared`: `Shared`
+//!    and each loop's `LoopShared`) and the thread-local `context`, which
+//!    names a loop thread by its [`worker`];
+//! 3. the loop: `event_loop` (the tick, parking, the public `Loop` and its
+//!    callbacks' handles), and the public APIs that find the current runtime;
+//! 4. the runtime, its builder and `run` / `block_on`.
+//!
+//! Not yet so: `blocking`, `registry`, `time::clock`, `signal` and
+//! `reactor::source` each hold both a part of `Shared` (layer 2) and a
+//! public function that looks up the current runtime (layer 3).
 //!
 //! # Files
 //! - [`spawn`], [`builder`]: a new task's first placement (`hive::spawn`,
 //!   `spawn_local`, `spawn_on_loop`, `task::Builder`, eager start);
 //! - [`push`]: where a runnable task goes, and which sleeping loop is woken;
 //! - [`pop`]: the order in which a loop takes stealable work, and stealing;
+//! - [`worker`]: a loop thread's own queues (LIFO slot, local queue, pinned
+//!   FIFO) and search state, which push and pop work on;
+//! - [`pinned`]: work that must run on one loop (pinned tasks, callbacks);
 //! - [`queue`]: the local deque, its stealer, and the injector;
 //! - [`idle`]: the idle set and the searcher protocol;
-//! - [`park`], [`parker`], [`bell`]: how a loop sleeps and is woken.
+//! - [`parker`], [`bell`]: a loop's park state and its bell; the sleep
+//!   itself (`event_loop::park`) belongs to the loop, since it waits in the
+//!   loop's reactor.
 //!
 //! # Where a runnable task goes (push)
 //! A *pinned* task (`spawn_local`, `spawn_on_loop`, and every callback) runs
@@ -59,7 +80,7 @@
 //! # How a loop sleeps
 //! A loop with nothing to run, no stalled sibling to rescue
 //! (`reactor::rescue`) and nothing found by the last re-check parks in one
-//! of three places ([`park`]):
+//! of three places (`event_loop::park`):
 //! 1. **its own reactor** (`mio::Poll::poll`), when it is the only loop,
 //!    when `Builder::idle_watcher(false)` is set, or where there is no root
 //!    epoll instance (not Linux). Ended by I/O on its own sockets, its next
@@ -111,9 +132,10 @@
 pub(crate) mod bell;
 pub(crate) mod builder;
 pub(crate) mod idle;
-pub(crate) mod park;
 pub(crate) mod parker;
+pub(crate) mod pinned;
 pub(crate) mod pop;
 pub(crate) mod push;
 pub(crate) mod queue;
 pub(crate) mod spawn;
+pub(crate) mod worker;

@@ -9,18 +9,18 @@
 //! 5. a steal of half of a random sibling's local queue, as a *searcher*
 //!    (`idle.rs` caps searchers at half the loops).
 //!
-//! These are methods of the loop's core because the core owns the state
+//! These are methods of the loop's [`Worker`] because it owns the state
 //! (the slot, the streak, the local queue, the search token); the tick in
 //! `event_loop::core` only calls `next_stealable`.
 
-use crate::event_loop::core::LoopCore;
+use crate::scheduler::worker::Worker;
 use crate::task::raw::Notified;
 
-impl LoopCore {
+impl Worker {
     /// Whether the LIFO slot holds a task (a read, where `take` + `set`
     /// would write twice on every scheduling decision).
     pub(crate) fn has_lifo_task(&self) -> bool {
-        // SAFETY: `LoopCore` is used only by its own thread and no
+        // SAFETY: a `Worker` is used only by its own thread and no
         // reference into the cell is alive across this read (the cell's
         // contents are only ever moved in and out by value).
         unsafe { (*self.lifo.as_ptr()).is_some() }

@@ -4,9 +4,10 @@
 //! is its first half (the loop's tick in `pop.rs` is the second).
 
 use crate::context;
-use crate::event_loop::{LoopId, Pinned};
 use crate::exception::ExceptionContext;
 use crate::loom::sync::Arc;
+use crate::loop_id::LoopId;
+use crate::scheduler::pinned::Pinned;
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, Schedule};
 use crate::task::TaskError;
@@ -36,7 +37,7 @@ impl Shared {
     /// Queues pinned work on loop `owner`: straight into its FIFO when called
     /// on that loop, else through its inbox plus an unpark.
     pub(crate) fn push_pinned(&self, owner: usize, item: Pinned) {
-        let item = context::with_core(|core| match core {
+        let item = context::with_worker(|core| match core {
             Some(core) if core.index == owner && self.is_own(&core.shared) => {
                 core.ready.borrow_mut().push_back(item);
                 None
@@ -60,7 +61,7 @@ impl Shared {
     /// local queue, never the slot; an idle one is woken once a task waits
     /// behind the one that runs next.
     pub(crate) fn push_stealable(&self, task: Notified) {
-        let task = context::with_core(|core| match core {
+        let task = context::with_worker(|core| match core {
             Some(core) if self.is_own(&core.shared) => {
                 if core.dispatching.get() {
                     core.local.push(task);
@@ -95,7 +96,7 @@ impl Shared {
     /// spent budget) at the back of its loop's local queue, so that it
     /// lets the others run first; elsewhere as [`push_stealable`](Self::push_stealable).
     fn requeue_stealable(&self, task: Notified) {
-        let task = context::with_core(|core| match core {
+        let task = context::with_worker(|core| match core {
             Some(core) if self.is_own(&core.shared) && !core.dispatching.get() => {
                 core.local.push(task);
                 if core.local.len() > 1 || core.has_lifo_task() {
@@ -107,6 +108,26 @@ impl Shared {
         });
         if let Some(task) = task {
             self.push_stealable(task);
+        }
+    }
+
+    /// Wakes every loop (but `except`) with a timer due on the runtime's
+    /// clock: after the paused clock moved (`time::advance`, auto-advance),
+    /// loops asleep without a timeout must look at their timers.
+    pub(crate) fn wake_loops_with_due_timers(&self, except: Option<usize>) {
+        let now = self.clock.now();
+        for (index, other) in self.loops.iter().enumerate() {
+            if Some(index) == except {
+                continue;
+            }
+            let due = other
+                .timers
+                .lock()
+                .next_deadline()
+                .is_some_and(|deadline| deadline <= now);
+            if due {
+                self.unpark(index);
+            }
         }
     }
 }
@@ -138,7 +159,7 @@ impl Schedule for Arc<Shared> {
             loop_id: task
                 .owner
                 .map(LoopId)
-                .or_else(crate::event_loop::current_loop_id),
+                .or_else(|| context::with_worker(|w| w.map(|w| LoopId(w.index)))),
             error,
             call_graph: self
                 .config

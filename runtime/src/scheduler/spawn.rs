@@ -2,8 +2,9 @@
 
 use crate::context;
 use crate::error::SpawnError;
-use crate::event_loop::{LoopId, Pinned};
 use crate::loom::sync::Arc;
+use crate::loop_id::LoopId;
+use crate::scheduler::pinned::Pinned;
 use crate::shared::Shared;
 use crate::task::handle::Task;
 use crate::task::id::TaskId;
@@ -70,7 +71,7 @@ where
 
 /// Whether this thread is loop `index` of `shared`.
 fn is_current_loop(shared: &Arc<Shared>, index: usize) -> bool {
-    context::with_core(|core| {
+    context::with_worker(|core| {
         core.is_some_and(|core| Arc::ptr_eq(&core.shared, shared) && core.index == index)
     })
 }
@@ -79,7 +80,7 @@ fn is_current_loop(shared: &Arc<Shared>, index: usize) -> bool {
 /// its owner for a pinned task, any loop for a stealable one (unless it was
 /// asked to start on another).
 fn can_run_here(shared: &Arc<Shared>, owner: Option<usize>, start_on: Option<usize>) -> bool {
-    context::with_core(|core| {
+    context::with_worker(|core| {
         core.is_some_and(|core| {
             Arc::ptr_eq(&core.shared, shared)
                 && !matches!(owner.or(start_on), Some(index) if index != core.index)

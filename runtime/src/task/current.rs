@@ -45,7 +45,7 @@ pub(crate) fn on_loop_thread() -> bool {
     LOOP_THREAD.with(|c| c.get())
 }
 
-/// Set by `context::enter_core` for the life of a loop thread.
+/// Set by `context::enter_worker` for the life of a loop thread.
 /// A loop thread also caches freed task cells (`cell_cache`) while it runs.
 pub(crate) fn set_on_loop_thread(on: bool) {
     LOOP_THREAD.with(|c| c.set(on));

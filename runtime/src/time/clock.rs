@@ -5,7 +5,7 @@
 //! While paused, time stands still except when [`advance`] moves it, or
 //! when every loop of the runtime is idle with timers pending: then the
 //! last loop to go idle moves the clock to the earliest timer (auto-advance,
-//! `scheduler::park`), so `sleep(1 hour)` in a test returns at once and in
+//! `event_loop::park`), so `sleep(1 hour)` in a test returns at once and in
 //! order. Work on the blocking pool counts as not idle. I/O does not: a
 //! paused test that waits on a real socket may see its timeouts fire first.
 //!
@@ -109,7 +109,7 @@ impl Clock {
 
 /// The current runtime's time; the real clock outside a runtime.
 pub(crate) fn now() -> Instant {
-    if let Some(now) = context::with_core(|core| core.map(|c| c.shared.clock.now())) {
+    if let Some(now) = context::with_worker(|core| core.map(|c| c.shared.clock.now())) {
         return now;
     }
     match context::current_shared() {
@@ -119,7 +119,7 @@ pub(crate) fn now() -> Instant {
 }
 
 fn with_clock<R>(f: impl FnOnce(&Clock) -> R) -> Result<R, TimeError> {
-    if let Some(out) = context::with_core(|core| core.map(|c| f(&c.shared.clock))) {
+    if let Some(out) = context::with_worker(|core| core.map(|c| f(&c.shared.clock))) {
         return Ok(out);
     }
     Err(TimeError::NoRuntime)
@@ -177,7 +177,7 @@ pub fn resume() -> Result<(), TimeError> {
 /// # }).unwrap();
 /// ```
 pub async fn advance(by: Duration) -> Result<(), TimeError> {
-    context::with_core(|core| match core {
+    context::with_worker(|core| match core {
         Some(core) => {
             core.shared.clock.advance(by)?;
             // Loops asleep without a timeout (the clock is paused) must

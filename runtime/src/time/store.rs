@@ -9,7 +9,7 @@
 //! its `Sleep` on another loop than the one it registered with; the owning
 //! loop is the only one that fires it.
 
-use crate::event_loop::callback::Callback;
+use crate::scheduler::pinned::Callback;
 use std::collections::BTreeMap;
 use std::task::Waker;
 use std::time::Instant;

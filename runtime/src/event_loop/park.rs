@@ -1,8 +1,12 @@
 //! Parking: how a loop with nothing to run goes to sleep, and in which of
 //! its sleep states (see the module docs of `crate::scheduler`).
+//!
+//! The loop's last step of a tick, so it lives with the loop: it composes
+//! the scheduler's idle handshake (`scheduler::idle`) and park state
+//! (`scheduler::parker`, `scheduler::bell`) with this loop's reactor, the
+//! watcher role (`reactor::watch`) and its timers.
 
-use crate::event_loop::core::LoopCore;
-use crate::shared::Shared;
+use super::core::LoopCore;
 use std::time::{Duration, Instant};
 
 impl LoopCore {
@@ -14,13 +18,13 @@ impl LoopCore {
         // fires its timers (a timer registered earlier from another thread
         // unparks it to shorten this).
         let timeout = self.next_timer_timeout();
-        let shared = &*self.shared;
-        let state = self.state();
+        let shared = &*self.worker.shared;
+        let state = self.worker.state();
         let watch = &shared.watch;
         let mut watched = false;
         let parked = shared.idle.park_or_retry(
-            self.index,
-            &mut self.search.borrow_mut(),
+            self.worker.index,
+            &mut self.worker.search.borrow_mut(),
             |was_last_searcher| self.has_work_anywhere(was_last_searcher),
             || {
                 // A paused clock: no real-time bound (see `paused_timeout`).
@@ -32,7 +36,7 @@ impl LoopCore {
                 state.counters.parks.add(1);
                 if !watch.is_enabled() {
                     state.parker.park(|| self.poll_events(timeout));
-                } else if watch.role.try_claim(self.index) {
+                } else if watch.role.try_claim(self.worker.index) {
                     // Claimed only now, inside the idle set and after the
                     // last re-check: so whenever every loop sleeps, one of
                     // them watches (`reactor::watch`'s argument). Released
@@ -40,7 +44,7 @@ impl LoopCore {
                     watched = state
                         .parker
                         .park(|| watch.wait(timeout, &mut self.ready_loops.borrow_mut()));
-                    watch.role.release(self.index);
+                    watch.role.release(self.worker.index);
                 } else {
                     state.counters.bell_parks.add(1);
                     state
@@ -68,9 +72,9 @@ impl LoopCore {
     /// searcher, see `Idle::park_or_retry`), so a loop barred from stealing
     /// does not spin on work it cannot take.
     fn has_work_anywhere(&self, was_last_searcher: bool) -> bool {
-        let shared = &*self.shared;
+        let shared = &*self.worker.shared;
         shared.is_stopping()
-            || self.has_own_work()
+            || self.worker.has_own_work()
             || !shared.injector.is_empty()
             || (was_last_searcher && shared.loops.iter().any(|l| !l.stealer.is_empty()))
     }
@@ -82,7 +86,7 @@ impl LoopCore {
     /// and wakes the loops it is due on (`time::clock`'s auto-advance). A
     /// loop with a due timer polls (zero); the others sleep until woken.
     fn paused_timeout(&self) -> Option<Duration> {
-        let shared = &*self.shared;
+        let shared = &*self.worker.shared;
         if !shared.idle.all_idle()
             || !shared.injector.is_empty()
             || shared.blocking.has_work_in_flight()
@@ -103,34 +107,14 @@ impl LoopCore {
         if earliest > now {
             shared.clock.advance_to(earliest);
         }
-        self.shared.wake_loops_with_due_timers(Some(self.index));
-        let mine = self.state().timers.lock().next_deadline();
+        self.worker
+            .shared
+            .wake_loops_with_due_timers(Some(self.worker.index));
+        let mine = self.worker.state().timers.lock().next_deadline();
         if mine.is_some_and(|deadline| deadline <= shared.clock.now()) {
             Some(Duration::ZERO)
         } else {
             None
-        }
-    }
-}
-
-impl Shared {
-    /// Wakes every loop (but `except`) with a timer due on the runtime's
-    /// clock: after the paused clock moved (`time::advance`, auto-advance),
-    /// loops asleep without a timeout must look at their timers.
-    pub(crate) fn wake_loops_with_due_timers(&self, except: Option<usize>) {
-        let now = self.clock.now();
-        for (index, other) in self.loops.iter().enumerate() {
-            if Some(index) == except {
-                continue;
-            }
-            let due = other
-                .timers
-                .lock()
-                .next_deadline()
-                .is_some_and(|deadline| deadline <= now);
-            if due {
-                self.unpark(index);
-            }
         }
     }
 }

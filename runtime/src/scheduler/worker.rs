@@ -1,0 +1,100 @@
+//! A loop thread as the scheduler sees it: the queues and search state
+//! only that thread touches.
+//!
+//! The loop's core (`event_loop::core`) owns one [`Worker`] and hands it to
+//! the thread-local context (`crate::context`) for the life of the loop
+//! thread, so the push side ([`push`](super::push)) can queue work on the
+//! current loop without going through its inbox, and the pop side
+//! ([`pop`](super::pop)) can take it. The core adds the loop's reactor,
+//! timers firing and the tick on top; nothing here knows about it.
+
+use crate::loom::sync::Arc;
+use crate::scheduler::idle::SearchState;
+use crate::scheduler::pinned::Pinned;
+use crate::scheduler::queue::Local;
+use crate::shared::{LoopShared, Shared};
+use crate::task::raw::Notified;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+/// The scheduling half of a loop that only its own thread touches.
+pub(crate) struct Worker {
+    pub(crate) index: usize,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) local: Local<Notified>,
+    /// The stealable task woken (or spawned) last by work running on this
+    /// loop: it runs next, on hot caches. Siblings cannot steal it, so a
+    /// loop stuck in a long poll holds it (as tokio's LIFO slot does).
+    pub(crate) lifo: Cell<Option<Notified>>,
+    /// Tasks run from `lifo` since the last one taken from elsewhere.
+    pub(crate) lifo_streak: Cell<u32>,
+    /// The pinned FIFO: pinned tasks and callbacks, in the order queued.
+    pub(crate) ready: RefCell<VecDeque<Pinned>>,
+    /// Set while dispatching I/O or timer wakes: local pushes then defer
+    /// their sibling notification to one call after the batch.
+    pub(crate) dispatching: Cell<bool>,
+    pub(crate) deferred_notify: Cell<bool>,
+    pub(crate) search: RefCell<SearchState>,
+    pub(crate) polls: Cell<u64>,
+    pub(crate) rng: Cell<u32>,
+}
+
+impl Worker {
+    pub(crate) fn new(index: usize, shared: Arc<Shared>, local: Local<Notified>) -> Self {
+        Worker {
+            index,
+            shared,
+            local,
+            lifo: Cell::new(None),
+            lifo_streak: Cell::new(0),
+            ready: RefCell::new(VecDeque::new()),
+            dispatching: Cell::new(false),
+            deferred_notify: Cell::new(false),
+            search: RefCell::new(SearchState::default()),
+            polls: Cell::new(0),
+            rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+        }
+    }
+
+    /// This loop's entry in the runtime's loop table.
+    pub(crate) fn state(&self) -> &LoopShared {
+        &self.shared.loops[self.index]
+    }
+
+    pub(crate) fn has_own_work(&self) -> bool {
+        !self.ready.borrow().is_empty()
+            || self.has_lifo_task()
+            || !self.local.is_empty()
+            || !self.state().inbox.lock().is_empty()
+    }
+
+    /// Moves the pinned work other threads sent into the FIFO.
+    pub(crate) fn drain_inbox(&self) {
+        let mut inbox = self.state().inbox.lock();
+        if !inbox.is_empty() {
+            self.ready.borrow_mut().append(&mut inbox);
+        }
+    }
+
+    /// Ends a batch of I/O or timer wakes (begun by setting `dispatching`).
+    pub(crate) fn end_dispatch(&self) {
+        self.dispatching.set(false);
+        // One woken task is the next thing this loop runs: waking a sibling
+        // for it would cost an eventfd write and a futile steal (tokio keeps
+        // it in a LIFO slot for the same reason). With two or more queued,
+        // a sibling has real work to take.
+        if self.deferred_notify.replace(false) && self.local.len() > 1 {
+            self.shared.notify_one();
+        }
+    }
+
+    /// Drops every queued reference when the loop stops.
+    pub(crate) fn drain_on_exit(&self) {
+        // Every task is complete (or shutdown gave up on it): what is left in
+        // the queues are references to finished or abandoned tasks.
+        self.ready.borrow_mut().clear();
+        self.state().inbox.lock().clear();
+        drop(self.lifo.take());
+        while self.local.pop().is_some() {}
+    }
+}
