@@ -19,9 +19,13 @@ pub use kind::SignalKind;
 use crate::context;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
-use registry::Mailbox;
+use crate::reactor::IoSource;
+use crate::scheduler::spawn::spawn_inner;
+use crate::shared::Shared;
+use registry::{Mailbox, Subscribers};
 use std::future::poll_fn;
-use std::io;
+use std::io::{self, Read};
+use std::os::unix::net::UnixStream;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -74,12 +78,40 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
     signal_in(&shared, kind)
 }
 
-pub(crate) fn signal_in(
-    shared: &Arc<crate::shared::Shared>,
-    kind: SignalKind,
-) -> io::Result<Signal> {
-    let mailbox = shared.signals.subscribe(shared, kind)?;
+pub(crate) fn signal_in(shared: &Arc<Shared>, kind: SignalKind) -> io::Result<Signal> {
+    let mailbox = shared.signals.subscribe(kind, |read_end, subscribers| {
+        spawn_inner(
+            shared,
+            read_signals(read_end, subscribers),
+            Some(format!("hive-signal-{kind}").into()),
+            Some(0),
+        )
+    })?;
     Ok(Signal { mailbox, kind })
+}
+
+/// A route's reader task: drains the self-pipe and delivers to every
+/// subscriber still alive.
+async fn read_signals(read_end: UnixStream, subscribers: Subscribers) {
+    let Ok(read_end) = IoSource::new(mio::net::UnixStream::from_std(read_end)) else {
+        return;
+    };
+    let mut buf = [0u8; 64];
+    loop {
+        match read_end.read_with(|s| (&*s).read(&mut buf)).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let mut subs = subscribers.lock();
+                subs.retain(|weak| match weak.upgrade() {
+                    Some(mailbox) => {
+                        mailbox.deliver();
+                        true
+                    }
+                    None => false,
+                });
+            }
+        }
+    }
 }
 
 /// Waits for Ctrl-C (`SIGINT`) once.

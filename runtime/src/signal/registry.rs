@@ -2,8 +2,11 @@
 //!
 //! The first subscription to a signal in a runtime makes a non-blocking
 //! socket pair, registers its write end with signal-hook (the handler only
-//! `write`s a byte: async-signal-safe), and spawns a reader task pinned to
-//! loop 0 that drains the read end and wakes every subscriber's mailbox.
+//! `write`s a byte: async-signal-safe), and has the caller start a reader
+//! task (pinned to loop 0, `signal::read_signals`) that drains the read end
+//! and wakes every subscriber's mailbox. The registry itself only keeps the
+//! routes: it is part of the runtime's state (`Shared::signals`), below the
+//! scheduler, so it does not spawn.
 //! The write end belongs to signal-hook, which closes it only when the action
 //! is unregistered at shutdown, after which no handler can run: a late
 //! signal can never write into a reused descriptor.
@@ -17,12 +20,9 @@
 use super::kind::SignalKind;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::reactor::IoSource;
-use crate::scheduler::spawn::spawn_inner;
-use crate::shared::Shared;
 use crate::task::Task;
 use std::collections::HashMap;
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::net::UnixStream;
 use std::sync::{OnceLock, Weak};
 use std::task::Waker;
@@ -37,7 +37,7 @@ pub(crate) struct Mailbox {
 }
 
 impl Mailbox {
-    fn deliver(&self) {
+    pub(crate) fn deliver(&self) {
         self.pending.store(true, Ordering::Release);
         if let Some(waker) = self.waker.lock().take() {
             waker.wake();
@@ -51,7 +51,7 @@ impl Mailbox {
     }
 }
 
-type Subscribers = Arc<Mutex<Vec<Weak<Mailbox>>>>;
+pub(crate) type Subscribers = Arc<Mutex<Vec<Weak<Mailbox>>>>;
 
 struct Route {
     action: signal_hook::SigId,
@@ -106,11 +106,13 @@ impl RuntimeSignals {
         ids
     }
 
-    /// Subscribes a new mailbox to `kind`, setting up the route if needed.
+    /// Subscribes a new mailbox to `kind`, setting up the route if needed:
+    /// then `start_reader` starts the task that reads the route's self-pipe
+    /// and delivers to its subscribers.
     pub(crate) fn subscribe(
         &self,
-        shared: &Arc<Shared>,
         kind: SignalKind,
+        start_reader: impl FnOnce(UnixStream, Subscribers) -> Task<()>,
     ) -> io::Result<Arc<Mailbox>> {
         let signal = kind.0;
         if signal_hook::consts::FORBIDDEN.contains(&signal) || !(1..=64).contains(&signal) {
@@ -139,12 +141,7 @@ impl RuntimeSignals {
             }
         };
         let subscribers: Subscribers = Arc::new(Mutex::new(vec![Arc::downgrade(&mailbox)]));
-        let reader = spawn_inner(
-            shared,
-            read_signals(read_end, subscribers.clone()),
-            Some(format!("hive-signal-{kind}").into()),
-            Some(0),
-        );
+        let reader = start_reader(read_end, subscribers.clone());
         // signal-hook takes the write end and closes it when the action is
         // unregistered, after which no handler can touch it.
         let action = match signal_hook::low_level::pipe::register(signal, write_end) {
@@ -175,28 +172,6 @@ impl RuntimeSignals {
             route.reader.cancel();
             for mailbox in route.subscribers.lock().iter().filter_map(Weak::upgrade) {
                 mailbox.close();
-            }
-        }
-    }
-}
-
-async fn read_signals(read_end: UnixStream, subscribers: Subscribers) {
-    let Ok(read_end) = IoSource::new(mio::net::UnixStream::from_std(read_end)) else {
-        return;
-    };
-    let mut buf = [0u8; 64];
-    loop {
-        match read_end.read_with(|s| (&*s).read(&mut buf)).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                let mut subs = subscribers.lock();
-                subs.retain(|weak| match weak.upgrade() {
-                    Some(mailbox) => {
-                        mailbox.deliver();
-                        true
-                    }
-                    None => false,
-                });
             }
         }
     }
