@@ -1,5 +1,5 @@
 //! Who awaits whom: asyncio 3.14's `capture_call_graph` / `print_call_graph`,
-//! and `dump_tasks`, a listing of every live task.
+//! and the listings of every live task: `dump_tasks` and `all_tasks`.
 //!
 //! Each task header records the task that awaits it (one relaxed store when
 //! a [`Task`](crate::Task) handle is polled inside a running task, or when a
@@ -12,6 +12,7 @@
 use crate::context;
 use crate::loop_id::LoopId;
 use crate::shared::Shared;
+use crate::task::info::TaskInfo;
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;
 use std::collections::{HashMap, HashSet};
@@ -423,6 +424,34 @@ fn dump(task: &TaskRef, now: u64) -> Option<TaskDump> {
     })
 }
 
+/// Every task of the current runtime that is not done yet (asyncio's
+/// `all_tasks`), in spawn order; empty outside a runtime. The runtime's own
+/// tasks (signal readers, such as the Ctrl-C watcher of `hive::run`, and
+/// `add_signal_handler` callbacks) are not listed, as asyncio's are not.
+///
+/// ```
+/// # hive::run(async {
+/// let _t = hive::spawn(std::future::pending::<()>());
+/// assert!(hive::all_tasks().len() >= 2); // main and _t
+/// # }).unwrap();
+/// ```
+#[doc(alias = "asyncio.all_tasks")]
+pub fn all_tasks() -> Vec<TaskInfo> {
+    match context::current_shared() {
+        Some(shared) => {
+            let internal = shared.internal_tasks();
+            shared
+                .registry
+                .snapshot()
+                .into_iter()
+                .filter(|t| !t.is_done() && !internal.contains(&t.header().id))
+                .map(TaskInfo)
+                .collect()
+        }
+        None => Vec::new(),
+    }
+}
+
 /// Every live task of the current runtime, in spawn order, with its loop,
 /// state and age; empty outside a runtime. Like [`all_tasks`](crate::all_tasks)
 /// it leaves out the runtime's own signal tasks.
@@ -439,7 +468,7 @@ pub fn dump_tasks() -> Vec<TaskDump> {
     match context::current_shared() {
         Some(shared) => {
             let now = crate::task::age_clock::now_nanos();
-            let internal = crate::registry::internal_tasks(&shared);
+            let internal = shared.internal_tasks();
             let tasks = shared.registry.snapshot();
             tasks
                 .iter()

@@ -1,5 +1,5 @@
 //! Every live task of a runtime, so shutdown can cancel them all and
-//! `all_tasks` can list them.
+//! `all_tasks` (in `call_graph`, with the other listings) can list them.
 //!
 //! The registry holds one reference per task until it completes. That is what
 //! lets shutdown reach a task that is parked on a waker cycle (two tasks
@@ -9,10 +9,8 @@
 //! no hashing: a shard (chosen by task id) is a slab, and the task's header
 //! remembers its slot.
 
-use crate::context;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Condvar, Mutex};
-use crate::task::info::TaskInfo;
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;
 
@@ -151,46 +149,6 @@ impl Registry {
             }
         }
         leaked
-    }
-}
-
-/// Every task of the current runtime that is not done yet (asyncio's
-/// `all_tasks`), in spawn order; empty outside a runtime. The runtime's own
-/// tasks (signal readers, such as the Ctrl-C watcher of `hive::run`, and
-/// `add_signal_handler` callbacks) are not listed, as asyncio's are not.
-///
-/// ```
-/// # hive::run(async {
-/// let _t = hive::spawn(std::future::pending::<()>());
-/// assert!(hive::all_tasks().len() >= 2); // main and _t
-/// # }).unwrap();
-/// ```
-#[doc(alias = "asyncio.all_tasks")]
-pub fn all_tasks() -> Vec<TaskInfo> {
-    match context::current_shared() {
-        Some(shared) => {
-            let internal = internal_tasks(&shared);
-            shared
-                .registry
-                .snapshot()
-                .into_iter()
-                .filter(|t| !t.is_done() && !internal.contains(&t.header().id))
-                .map(TaskInfo)
-                .collect()
-        }
-        None => Vec::new(),
-    }
-}
-
-/// The runtime's own tasks, which the listings leave out (none under loom,
-/// whose builds have no signals).
-pub(crate) fn internal_tasks(shared: &crate::shared::Shared) -> Vec<TaskId> {
-    #[cfg(not(loom))]
-    return shared.signals.internal_tasks();
-    #[cfg(loom)]
-    {
-        let _ = shared;
-        Vec::new()
     }
 }
 

@@ -179,6 +179,16 @@ impl Shared {
         }
     }
 
+    /// The runtime's own tasks, which the listings (`all_tasks`,
+    /// `dump_tasks`) leave out (none under loom, whose builds have no
+    /// signals).
+    pub(crate) fn internal_tasks(&self) -> Vec<crate::task::TaskId> {
+        #[cfg(not(loom))]
+        return self.signals.internal_tasks();
+        #[cfg(loom)]
+        Vec::new()
+    }
+
     /// Hands an error to the exception handler, which must not take the loop down.
     pub(crate) fn report(&self, context: ExceptionContext) {
         let handler = self.exception_handler.lock().clone();

@@ -23,7 +23,7 @@ pub(crate) mod raw;
 pub(crate) mod state;
 pub(crate) mod waker;
 
-pub use crate::registry::all_tasks;
+pub use crate::call_graph::all_tasks;
 pub use crate::scheduler::builder::Builder;
 pub use crate::scheduler::spawn::{spawn, spawn_local, spawn_on_loop, spawn_on_loop_with};
 pub use error::TaskError;
