@@ -2,18 +2,21 @@
 //! for tests (tokio's `time::pause`, asyncio's test loops with a virtual
 //! clock).
 //!
-//! While paused, time stands still except when [`advance`] moves it, or
+//! While paused, time stands still except when `time::advance` moves it, or
 //! when every loop of the runtime is idle with timers pending: then the
 //! last loop to go idle moves the clock to the earliest timer (auto-advance,
 //! `event_loop::park`), so `sleep(1 hour)` in a test returns at once and in
 //! order. Work on the blocking pool counts as not idle. I/O does not: a
 //! paused test that waits on a real socket may see its timeouts fire first.
 //!
-//! Every reading of "now" that decides timers goes through [`now`]: sleeps,
+//! Every reading of "now" that decides timers goes through `time::current::now`: sleeps,
 //! timeouts, `call_later`, `Loop::time`, and the loop firing its timers.
 //! Code that reads `std::time::Instant::now()` directly sees real time.
+//!
+//! [`Clock`] is part of the runtime's state (`Shared::clock`); the
+//! functions that find the current runtime's clock (`now`, `pause`,
+//! `advance`, ...) are in `time::current`, above the scheduler.
 
-use crate::context;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Release};
 use crate::loom::sync::Mutex;
 use std::fmt;
@@ -67,7 +70,7 @@ impl Clock {
         self.virtual_time.load(Acquire) && self.state.lock().paused
     }
 
-    fn pause(&self) -> Result<(), TimeError> {
+    pub(crate) fn pause(&self) -> Result<(), TimeError> {
         let mut state = self.state.lock();
         if state.paused {
             return Err(TimeError::AlreadyPaused);
@@ -79,7 +82,7 @@ impl Clock {
         Ok(())
     }
 
-    fn resume(&self) -> Result<(), TimeError> {
+    pub(crate) fn resume(&self) -> Result<(), TimeError> {
         let mut state = self.state.lock();
         if !state.paused {
             return Err(TimeError::NotPaused);
@@ -89,7 +92,7 @@ impl Clock {
         Ok(())
     }
 
-    fn advance(&self, by: Duration) -> Result<(), TimeError> {
+    pub(crate) fn advance(&self, by: Duration) -> Result<(), TimeError> {
         let mut state = self.state.lock();
         if !state.paused {
             return Err(TimeError::NotPaused);
@@ -107,102 +110,8 @@ impl Clock {
     }
 }
 
-/// The current runtime's time; the real clock outside a runtime.
-pub(crate) fn now() -> Instant {
-    if let Some(now) = context::with_worker(|core| core.map(|c| c.shared.clock.now())) {
-        return now;
-    }
-    match context::current_shared() {
-        Some(shared) => shared.clock.now(),
-        None => Instant::now(),
-    }
-}
-
-fn with_clock<R>(f: impl FnOnce(&Clock) -> R) -> Result<R, TimeError> {
-    if let Some(out) = context::with_worker(|core| core.map(|c| f(&c.shared.clock))) {
-        return Ok(out);
-    }
-    Err(TimeError::NoRuntime)
-}
-
-/// Stops the current runtime's clock (tokio's `time::pause`): sleeps and
-/// timeouts then only end when [`advance`] moves the clock, or when every
-/// loop is idle (the clock jumps to the earliest timer).
-///
-/// # Errors
-/// [`TimeError::NoRuntime`] off a loop thread, [`TimeError::AlreadyPaused`].
-///
-/// ```
-/// # hive::run(async {
-/// use std::time::Duration;
-/// hive::time::pause().unwrap();
-/// let start = hive::get_running_loop().unwrap().time();
-/// hive::sleep(Duration::from_secs(3600)).await; // returns at once
-/// let took = hive::get_running_loop().unwrap().time() - start;
-/// assert!(took >= Duration::from_secs(3600));
-/// # }).unwrap();
-/// ```
-pub fn pause() -> Result<(), TimeError> {
-    with_clock(Clock::pause)?
-}
-
-/// Lets the current runtime's clock run again, from where it stood.
-///
-/// # Errors
-/// [`TimeError::NoRuntime`] off a loop thread, [`TimeError::NotPaused`].
-///
-/// ```
-/// # hive::run(async {
-/// hive::time::pause().unwrap();
-/// hive::time::resume().unwrap();
-/// # }).unwrap();
-/// ```
-pub fn resume() -> Result<(), TimeError> {
-    with_clock(Clock::resume)?
-}
-
-/// Moves the paused clock forward by `by`, then yields so the timers that
-/// came due run (tokio's `time::advance`).
-///
-/// # Errors
-/// [`TimeError::NoRuntime`] off a loop thread, [`TimeError::NotPaused`].
-///
-/// ```
-/// # hive::run(async {
-/// use std::time::Duration;
-/// hive::time::pause().unwrap();
-/// let timer = hive::spawn(hive::sleep(Duration::from_secs(10)));
-/// hive::time::advance(Duration::from_secs(10)).await.unwrap();
-/// timer.await.unwrap();
-/// # }).unwrap();
-/// ```
-pub async fn advance(by: Duration) -> Result<(), TimeError> {
-    context::with_worker(|core| match core {
-        Some(core) => {
-            core.shared.clock.advance(by)?;
-            // Loops asleep without a timeout (the clock is paused) must
-            // look at their timers now.
-            core.shared.wake_loops_with_due_timers(Some(core.index));
-            Ok(())
-        }
-        None => Err(TimeError::NoRuntime),
-    })?;
-    crate::yield_now().await;
-    Ok(())
-}
-
-/// Whether the current runtime's clock is paused; `false` off a loop.
-///
-/// ```
-/// # hive::run(async {
-/// assert!(!hive::time::is_paused());
-/// # }).unwrap();
-/// ```
-pub fn is_paused() -> bool {
-    with_clock(Clock::is_paused).unwrap_or(false)
-}
-
-/// Why [`pause`], [`resume`] or [`advance`] did nothing.
+/// Why [`pause`](super::pause), [`resume`](super::resume) or
+/// [`advance`](super::advance) did nothing.
 ///
 /// ```
 /// let err = hive::time::resume().unwrap_err();

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 /// ```
 #[doc(alias = "asyncio.sleep")]
 pub fn sleep(duration: Duration) -> Sleep {
-    sleep_until(super::clock::now() + duration)
+    sleep_until(super::current::now() + duration)
 }
 
 /// Waits until `deadline`.
@@ -89,7 +89,7 @@ impl Sleep {
     /// assert!(hive::sleep(std::time::Duration::ZERO).is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        self.state == SleepState::Fired || super::clock::now() >= self.deadline
+        self.state == SleepState::Fired || super::current::now() >= self.deadline
     }
 
     /// Moves the deadline (earlier or later), re-arming a fired sleep.
@@ -167,7 +167,7 @@ impl Future for Sleep {
             .registered
             .as_ref()
             .is_some_and(|w| w.will_wake(cx.waker()));
-        let now = super::clock::now();
+        let now = super::current::now();
         if same_task && now < key.deadline {
             return Poll::Pending;
         }

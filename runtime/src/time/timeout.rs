@@ -85,7 +85,7 @@ impl std::error::Error for Elapsed {}
 #[doc(alias = "wait_for")]
 #[doc(alias = "asyncio.timeout")]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    timeout_at(super::clock::now() + duration, future)
+    timeout_at(super::current::now() + duration, future)
 }
 
 /// Runs `future` until `deadline` at most (asyncio's `timeout_at`).
@@ -354,7 +354,7 @@ impl EnclosingDeadline {
         let Some((task, outer)) = enclosing::ENCLOSING.with(Cell::get) else {
             return false;
         };
-        task == crate::task::current::current_task() && outer <= own.max(super::clock::now())
+        task == crate::task::current::current_task() && outer <= own.max(super::current::now())
     }
 }
 
