@@ -6,8 +6,11 @@
 //! and the bound is reached. Shutdown runs the queued jobs, then joins every
 //! thread (up to the shutdown deadline). Threads and locks come from the
 //! loom shim: `runtime_blocking.rs` models submit, hand-off and shutdown.
+//!
+//! Part of the runtime's state (`Shared::blocking`): it knows nothing of
+//! the runtime. [`to_thread`](crate::to_thread), which finds the current
+//! runtime's pool, is in `to_thread.rs`.
 
-use crate::context;
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::loom::thread;
 use crate::task::TaskError;
@@ -251,30 +254,5 @@ impl<T> Future for Blocking<T> {
 impl<T> std::fmt::Debug for Blocking<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Blocking").finish_non_exhaustive()
-    }
-}
-
-/// Runs blocking `f` on the runtime's blocking pool and awaits its result
-/// (asyncio's `to_thread`). A panic in `f` becomes `Err(TaskError::Panicked)`.
-///
-/// # Panics
-/// Outside a hive runtime.
-///
-/// ```
-/// # hive::run(async {
-/// let text = hive::to_thread(|| std::fs::read_to_string("/proc/self/status")).await.unwrap();
-/// assert!(text.unwrap().contains("Name"));
-/// # }).unwrap();
-/// ```
-#[doc(alias = "asyncio.to_thread")]
-#[doc(alias = "run_in_executor")]
-pub fn to_thread<T, F>(f: F) -> Blocking<T>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: Send + 'static,
-{
-    match context::current_shared() {
-        Some(shared) => shared.blocking.spawn(crate::contextvars::carry(f)),
-        None => panic!("hive::to_thread called outside a hive runtime; call it inside hive::run"),
     }
 }

@@ -7,6 +7,16 @@
 //! wakes them), `reactor` (the three routes by which readiness reaches a
 //! task), `event_loop::core` (the tick) and `task::state` (the cell's state
 //! machine).
+//!
+//! The modules are layered; each imports only those before it:
+//! 1. ground: `task` (which knows nothing of the runtime), the loom shim,
+//!    ids, errors, and the pieces of a runtime's state (queues, idle set,
+//!    park state, timer store, clock, reactor slab, blocking pool, registry);
+//! 2. the scheduler: `scheduler`, `shared` (the runtime's state, each
+//!    loop's shared half) and `context` (which loop or runtime this thread is);
+//! 3. the loop: `event_loop` (the tick, parking, `Loop`), and the public
+//!    functions that find the current runtime (`to_thread`, `time`, `signal`);
+//! 4. `Runtime`, `Builder`, `run`.
 
 // The internals the loom models reach are documented where they are
 // defined, not as public API.
@@ -35,9 +45,10 @@ mod shared;
 pub mod signal;
 pub mod task;
 pub mod time;
+mod to_thread;
 mod yield_now;
 
-pub use blocking::{to_thread, Blocking};
+pub use blocking::Blocking;
 pub use builder::Builder;
 pub use call_graph::{
     capture_call_graph, dump_tasks, format_call_graph, print_call_graph, AwaitKind, CallGraph,
@@ -67,6 +78,7 @@ pub use task::{
     BlockingJoinError, Task, TaskError, TaskId, TaskInfo,
 };
 pub use time::{sleep, sleep_until, timeout, timeout_at, Elapsed, Sleep, Timeout, TimeoutHandle};
+pub use to_thread::to_thread;
 pub use yield_now::{yield_now, YieldNow};
 
 /// mio, re-exported: [`IoSource`] registers `mio::event::Source`s.

@@ -8,20 +8,22 @@
 //! stealable task and `event_loop::park` to sleep.
 //!
 //! # Layers
-//! Each layer imports only the ones before it:
+//! Each layer imports only the ones before it (`runtime/tools/import_cycles.py`
+//! lists the file-level cycles that are left, each inside one module):
 //! 1. ground: `task/`, `loom`, `loop_id`, `error`, `exception`, `coop`,
-//!    `metrics`, and the leaves here ([`queue`], [`idle`], [`parker`],
-//!    [`bell`], [`pinned`]) and in `reactor` and `time` (the timer store);
+//!    `metrics`, and the parts of the runtime's state that know nothing of
+//!    it: the leaves here ([`queue`], [`idle`], [`parker`], [`bell`],
+//!    [`pinned`]), the reactor's (`reactor::shared`, `watch`, `rescue`),
+//!    the timer store and clock (`time::store`, `time::clock`), the
+//!    blocking pool, the task registry, the signal routes;
 //! 2. the scheduler: this module, the runtime's state (`shared`: `Shared`
-//!    and each loop's `LoopShared`) and the thread-local `context`, which
-//!    names a loop thread by its [`worker`];
-//! 3. the loop: `event_loop` (the tick, parking, the public `Loop` and its
-//!    callbacks' handles), and the public APIs that find the current runtime;
-//! 4. the runtime, its builder and `run` / `block_on`.
-//!
-//! Not yet so: `blocking`, `registry`, `time::clock`, `signal` and
-//! `reactor::source` each hold both a part of `Shared` (layer 2) and a
-//! public function that looks up the current runtime (layer 3).
+//!    and each loop's `LoopShared`), the thread-local `context`, which
+//!    names a loop thread by its [`worker`], and `call_graph`, which reads
+//!    the registry for the scheduler's reports;
+//! 3. the loop (`event_loop`: the tick, parking, the public `Loop`), and
+//!    the public functions that find the current runtime through `context`
+//!    (`to_thread`, `time::current`, `signal`, `IoSource`, combinators);
+//! 4. the runtime, its builder, and `run` / `block_on`.
 //!
 //! # Files
 //! - [`spawn`], [`builder`]: a new task's first placement (`hive::spawn`,
