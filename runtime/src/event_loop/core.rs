@@ -90,13 +90,13 @@ impl LoopCore {
         while !self.worker.shared.is_stopping() {
             self.run_once();
         }
-        self.worker.drain_on_exit();
+        self.drain_on_exit();
         tracing::debug!(loop_id = self.worker.index, "hive loop stopped");
     }
 
     fn run_once(&self) {
         self.fire_timers();
-        self.worker.drain_inbox();
+        self.drain_inbox();
         let pinned = self.worker.ready.borrow().len();
         for _ in 0..pinned {
             let item = self.worker.ready.borrow_mut().pop_front();
@@ -113,7 +113,7 @@ impl LoopCore {
                 None => break,
             }
         }
-        if self.worker.has_own_work() {
+        if self.has_own_work() {
             if self.polls_since_io.get() >= self.worker.shared.config.event_interval {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
@@ -122,6 +122,20 @@ impl LoopCore {
             }
         } else if !self.rescue_stalled_loop() {
             self.park();
+        }
+    }
+
+    pub(crate) fn has_own_work(&self) -> bool {
+        !self.worker.ready.borrow().is_empty()
+            || self.worker.has_lifo_task()
+            || !self.worker.local.is_empty()
+            || !self.worker.state().inbox.lock().is_empty()
+    }
+
+    fn drain_inbox(&self) {
+        let mut inbox = self.worker.state().inbox.lock();
+        if !inbox.is_empty() {
+            self.worker.ready.borrow_mut().append(&mut inbox);
         }
     }
 
@@ -227,7 +241,7 @@ impl LoopCore {
                     .push_back(Pinned::Callback(callback)),
             }
         }
-        self.worker.end_dispatch();
+        self.end_dispatch();
         *self.fired.borrow_mut() = fired;
     }
 
@@ -324,7 +338,7 @@ impl LoopCore {
                 .counters
                 .rescued_events
                 .add(delivered as u64);
-            self.worker.end_dispatch();
+            self.end_dispatch();
             if !RescueHandle::was_full(&harvest, took_wake) {
                 break;
             }
@@ -369,7 +383,27 @@ impl LoopCore {
         self.worker.dispatching.set(true);
         let delivered = self.worker.state().reactor.dispatch(&events);
         self.worker.state().counters.io_events.add(delivered as u64);
-        self.worker.end_dispatch();
+        self.end_dispatch();
+    }
+
+    fn end_dispatch(&self) {
+        self.worker.dispatching.set(false);
+        // One woken task is the next thing this loop runs: waking a sibling
+        // for it would cost an eventfd write and a futile steal (tokio keeps
+        // it in a LIFO slot for the same reason). With two or more queued,
+        // a sibling has real work to take.
+        if self.worker.deferred_notify.replace(false) && self.worker.local.len() > 1 {
+            self.worker.shared.notify_one();
+        }
+    }
+
+    fn drain_on_exit(&self) {
+        // Every task is complete (or shutdown gave up on it): what is left in
+        // the queues are references to finished or abandoned tasks.
+        self.worker.ready.borrow_mut().clear();
+        self.worker.state().inbox.lock().clear();
+        drop(self.worker.lifo.take());
+        while self.worker.local.pop().is_some() {}
     }
 }
 

@@ -74,7 +74,7 @@ impl LoopCore {
     fn has_work_anywhere(&self, was_last_searcher: bool) -> bool {
         let shared = &*self.worker.shared;
         shared.is_stopping()
-            || self.worker.has_own_work()
+            || self.has_own_work()
             || !shared.injector.is_empty()
             || (was_last_searcher && shared.loops.iter().any(|l| !l.stealer.is_empty()))
     }

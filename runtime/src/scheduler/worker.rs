@@ -6,7 +6,8 @@
 //! thread, so the push side ([`push`](super::push)) can queue work on the
 //! current loop without going through its inbox, and the pop side
 //! ([`pop`](super::pop)) can take it. The core adds the loop's reactor,
-//! timers firing and the tick on top; nothing here knows about it.
+//! timers firing and the tick on top (and drains these queues: the inbox
+//! into the FIFO each tick, everything at exit); nothing here knows about it.
 
 use crate::loom::sync::Arc;
 use crate::scheduler::idle::SearchState;
@@ -59,42 +60,5 @@ impl Worker {
     /// This loop's entry in the runtime's loop table.
     pub(crate) fn state(&self) -> &LoopShared {
         &self.shared.loops[self.index]
-    }
-
-    pub(crate) fn has_own_work(&self) -> bool {
-        !self.ready.borrow().is_empty()
-            || self.has_lifo_task()
-            || !self.local.is_empty()
-            || !self.state().inbox.lock().is_empty()
-    }
-
-    /// Moves the pinned work other threads sent into the FIFO.
-    pub(crate) fn drain_inbox(&self) {
-        let mut inbox = self.state().inbox.lock();
-        if !inbox.is_empty() {
-            self.ready.borrow_mut().append(&mut inbox);
-        }
-    }
-
-    /// Ends a batch of I/O or timer wakes (begun by setting `dispatching`).
-    pub(crate) fn end_dispatch(&self) {
-        self.dispatching.set(false);
-        // One woken task is the next thing this loop runs: waking a sibling
-        // for it would cost an eventfd write and a futile steal (tokio keeps
-        // it in a LIFO slot for the same reason). With two or more queued,
-        // a sibling has real work to take.
-        if self.deferred_notify.replace(false) && self.local.len() > 1 {
-            self.shared.notify_one();
-        }
-    }
-
-    /// Drops every queued reference when the loop stops.
-    pub(crate) fn drain_on_exit(&self) {
-        // Every task is complete (or shutdown gave up on it): what is left in
-        // the queues are references to finished or abandoned tasks.
-        self.ready.borrow_mut().clear();
-        self.state().inbox.lock().clear();
-        drop(self.lifo.take());
-        while self.local.pop().is_some() {}
     }
 }
