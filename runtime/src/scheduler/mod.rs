@@ -9,7 +9,7 @@
 //!
 //! # Layers
 //! Each layer imports only the ones before it (`runtime/tools/import_cycles.py`
-//! lists the file-level cycles that are left, each inside one module):
+//! lists the file-level cycles that are left, each within one layer):
 //! 1. ground: `task/`, `loom`, `loop_id`, `error`, `exception`, `coop`,
 //!    `metrics`, and the parts of the runtime's state that know nothing of
 //!    it: the leaves here ([`queue`], [`idle`], [`parker`], [`bell`],
