@@ -26,6 +26,10 @@ impl Worker {
         unsafe { (*self.lifo.as_ptr()).is_some() }
     }
 
+    // `inline`: the tick calls it for every stealable task it runs; it
+    // was inlined there while it was a method of the loop's core, and
+    // without the hint that depends on how codegen splits the crate.
+    #[inline]
     pub(crate) fn next_stealable(&self) -> Option<Notified> {
         if self.has_lifo_task() {
             let task = self.lifo.take()?;
@@ -76,6 +80,7 @@ impl Worker {
         }
     }
 
+    #[inline] // as next_stealable, which it is part of
     fn steal(&self) -> Option<Notified> {
         let shared = &*self.shared;
         let loops = shared.loops.len();
