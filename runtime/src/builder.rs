@@ -290,7 +290,7 @@ impl Builder {
                 timers: Mutex::new(TimerStore::default()),
                 reactor: ReactorShared::new(registry),
                 rescue: RescueHandle::new(&poll)?,
-                io_polled_at: AtomicU64::new(0),
+                io_polls: AtomicU64::new(0),
                 counters: LoopCounters::default(),
                 thread: Mutex::new(None),
             });

@@ -59,6 +59,11 @@ pub(crate) struct LoopCore {
     /// `Shared::clock_nanos` before which this loop does not look for
     /// stalled siblings again.
     next_rescue_at: Cell<u64>,
+    /// This loop's reactor polls so far (published as `io_polls`).
+    io_polls: Cell<u64>,
+    /// Per sibling: the poll count this loop last saw, and when it first
+    /// saw that count (`Shared::clock_nanos`).
+    sibling_polls: RefCell<Vec<(u64, u64)>>,
     fired: RefCell<Vec<TimerAction>>,
 }
 
@@ -78,6 +83,8 @@ impl LoopCore {
             harvest: RefCell::new(Harvest::new()),
             ready_loops: RefCell::new(ReadyLoops::new()),
             next_rescue_at: Cell::new(0),
+            io_polls: Cell::new(0),
+            sibling_polls: RefCell::new(Vec::new()),
             fired: RefCell::new(Vec::new()),
         }
     }
@@ -266,10 +273,9 @@ impl LoopCore {
         // costs at worst one needless zero-timeout harvest, or one rescue
         // interval of delay; the events themselves are safe either way
         // (each edge goes to exactly one waiter).
-        self.worker
-            .state()
-            .io_polled_at
-            .store(self.worker.shared.clock_nanos(), Ordering::Relaxed);
+        let polls = self.io_polls.get() + 1;
+        self.io_polls.set(polls);
+        self.worker.state().io_polls.store(polls, Ordering::Relaxed);
     }
 
     /// Looks (at most every `RESCUE_INTERVAL_NANOS`) for a sibling that has not
@@ -279,7 +285,10 @@ impl LoopCore {
     fn rescue_stalled_loop(&self) -> bool {
         let shared = &*self.worker.shared;
         let loops = shared.loops.len();
-        if loops == 1 {
+        // Every sibling idle (asleep or about to be): each either sleeps
+        // in its own reactor, woken by its own I/O, or is watched; there is
+        // no busy loop to rescue. Asked first: it costs no clock read.
+        if loops == 1 || shared.idle.sleepers() + 1 >= loops {
             return false;
         }
         let now = shared.clock_nanos();
@@ -289,12 +298,26 @@ impl LoopCore {
             return false;
         }
         self.next_rescue_at.set(now + RESCUE_INTERVAL_NANOS);
+        // Every sibling's count is looked at (not only up to the first
+        // stalled one), so that each "unchanged since" stays true.
         let start = self.worker.next_random() as usize % loops;
-        let Some(victim) = (0..loops).map(|i| (start + i) % loops).find(|&i| {
-            i != self.worker.index
-                && now.saturating_sub(shared.loops[i].io_polled_at.load(Ordering::Relaxed))
-                    >= STALL_NANOS
-        }) else {
+        let mut seen = self.sibling_polls.borrow_mut();
+        seen.resize(loops, (0, 0));
+        let mut victim = None;
+        for i in (0..loops).map(|i| (start + i) % loops) {
+            if i == self.worker.index {
+                continue;
+            }
+            let polls = shared.loops[i].io_polls.load(Ordering::Relaxed);
+            let (last, since) = &mut seen[i];
+            if polls != *last {
+                (*last, *since) = (polls, now);
+            } else if victim.is_none() && now.saturating_sub(*since) >= STALL_NANOS {
+                victim = Some(i);
+            }
+        }
+        drop(seen);
+        let Some(victim) = victim else {
             return false;
         };
         // A sibling asleep in its reactor also looks stalled; for it the

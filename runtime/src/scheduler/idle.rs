@@ -68,6 +68,11 @@ impl Idle {
         self.num_sleepers.load(SeqCst) == self.num_loops
     }
 
+    /// How many loops are in the idle set (asleep or about to be).
+    pub fn sleepers(&self) -> usize {
+        self.num_sleepers.load(SeqCst)
+    }
+
     /// Whether any loop is in the idle set (asleep or about to be).
     pub fn has_sleepers(&self) -> bool {
         self.num_sleepers.load(SeqCst) != 0
