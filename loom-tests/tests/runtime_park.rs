@@ -4,9 +4,10 @@
 //! and loom would report a deadlock.
 #![cfg(loom)]
 
-use hive_runtime::__loom::{DriverWaker, Idle, Injector, Parker, SearchState};
+use hive_runtime::__loom::{DriverWaker, Idle, Inbox, Injector, Parker, SearchState};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
+use std::collections::VecDeque;
 
 /// A driver that sleeps on a condvar (what mio's poll + eventfd is in production).
 #[derive(Default)]
@@ -82,25 +83,42 @@ fn a_spawn_from_another_thread_is_never_lost_by_a_parking_loop() {
 
 #[test]
 fn pinned_work_with_a_direct_unpark_is_never_lost() {
-    // Pinned work skips the idle set: push to the loop's inbox, then unpark it.
+    // Pinned work skips the idle set: push to the loop's inbox (the
+    // shipped `Inbox`, whose flag the owner reads without the lock), then
+    // unpark it. The owner runs the tick's order: drain, ask whether more
+    // is pending, park. Two senders, so a push can land between the
+    // owner's drain and its look at the flag; every item must arrive,
+    // once.
     loom::model(|| {
-        let inbox = Arc::new(Injector::<u32>::new());
+        let inbox = Arc::new(Inbox::<u32>::default());
         let driver = Arc::new(Driver::default());
         let parker = Arc::new(Parker::new(DriverHandle(driver.clone())));
-        let sender = {
-            let (inbox, parker) = (inbox.clone(), parker.clone());
-            thread::spawn(move || {
-                inbox.push(1);
-                parker.unpark();
+        let senders: Vec<_> = [10, 20]
+            .into_iter()
+            .map(|base| {
+                let (inbox, parker) = (inbox.clone(), parker.clone());
+                thread::spawn(move || {
+                    inbox.push(base + 1);
+                    parker.unpark();
+                })
             })
-        };
+            .collect();
+        let mut got = VecDeque::new();
         loop {
-            if inbox.pop().is_some() {
+            inbox.drain_into(&mut got);
+            if got.len() == 2 {
                 break;
             }
-            parker.park(|| driver.sleep());
+            if !inbox.is_pending() {
+                parker.park(|| driver.sleep());
+            }
         }
-        sender.join().unwrap();
+        let mut got: Vec<_> = got.into_iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, [11, 21]);
+        for sender in senders {
+            sender.join().unwrap();
+        }
     });
 }
 

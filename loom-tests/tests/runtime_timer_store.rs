@@ -19,6 +19,11 @@
 #[allow(dead_code)] // `len`, `is_first` and `Call` are the loop's, not the model's
 mod store;
 
+/// The runtime's `crate::loom`: the shim, as in every crate.
+mod loom {
+    pub use hive_loom_shim::*;
+}
+
 /// Stand-in for the callback type (`scheduler::pinned::Callback`), which
 /// `TimerAction::Call` holds.
 mod scheduler {
@@ -27,13 +32,14 @@ mod scheduler {
     }
 }
 
+use ::loom::sync::atomic::{AtomicUsize, Ordering};
+use ::loom::sync::Arc;
+use ::loom::thread;
 use hive_loom_shim::sync::Mutex;
-use loom::sync::atomic::{AtomicUsize, Ordering};
-use loom::sync::Arc;
-use loom::thread;
+use hive_runtime::__loom::{DriverWaker, Parker};
 use std::task::{Wake, Waker};
 use std::time::{Duration, Instant};
-use store::{TimerAction, TimerKey, TimerStore};
+use store::{TimerAction, TimerKey, Timers};
 
 /// A task's waker: counts its wake-ups.
 struct Task(AtomicUsize);
@@ -49,8 +55,14 @@ fn task() -> (std::sync::Arc<Task>, Waker) {
     (task.clone(), Waker::from(task))
 }
 
-/// The loop's `fire_timers`: takes what is due under the lock, wakes after.
-fn fire(timers: &Mutex<TimerStore>, now: Instant) -> usize {
+/// The loop's `fire_timers`: nothing without the lock while the published
+/// earliest deadline is not due; else takes what is due under the lock,
+/// wakes after.
+fn fire(timers: &Timers, now: Instant) -> usize {
+    match timers.next_deadline_hint() {
+        Some(next) if next <= now => {}
+        _ => return 0,
+    }
     let mut fired = Vec::new();
     {
         let mut store = timers.lock();
@@ -70,7 +82,7 @@ fn fire(timers: &Mutex<TimerStore>, now: Instant) -> usize {
 
 /// `Sleep::poll` from another task: installs its waker if the timer is
 /// still registered (pending), or finds it fired (ready).
-fn repoll(timers: &Mutex<TimerStore>, key: TimerKey, waker: &Waker) -> bool {
+fn repoll(timers: &Timers, key: TimerKey, waker: &Waker) -> bool {
     let mut store = timers.lock();
     match store.get_mut(key) {
         Some(TimerAction::Wake(slot)) => {
@@ -83,9 +95,9 @@ fn repoll(timers: &Mutex<TimerStore>, key: TimerKey, waker: &Waker) -> bool {
 
 #[test]
 fn a_sleep_moved_to_another_task_while_firing_is_woken_or_ready() {
-    loom::model(|| {
+    ::loom::model(|| {
         let now = Instant::now();
-        let timers = Arc::new(Mutex::new(TimerStore::default()));
+        let timers = Arc::new(Timers::new(now));
         let (old, old_waker) = task();
         let key = timers
             .lock()
@@ -117,9 +129,9 @@ fn a_sleep_moved_to_another_task_while_firing_is_woken_or_ready() {
 
 #[test]
 fn a_sleep_dropped_while_firing_is_fired_or_removed_once() {
-    loom::model(|| {
+    ::loom::model(|| {
         let now = Instant::now();
-        let timers = Arc::new(Mutex::new(TimerStore::default()));
+        let timers = Arc::new(Timers::new(now));
         let (woken, waker) = task();
         let key = timers.lock().insert(now, TimerAction::Wake(Some(waker)));
         // A later timer stays registered: firing must not take it.
@@ -139,5 +151,61 @@ fn a_sleep_dropped_while_firing_is_fired_or_removed_once() {
         );
         assert_eq!(woken.0.load(Ordering::SeqCst), fired);
         assert_eq!(timers.lock().next_deadline(), Some(later.deadline));
+    });
+}
+
+/// A driver that sleeps on a condvar (the loop's reactor in production).
+#[derive(Default)]
+struct Driver {
+    woken: Mutex<bool>,
+    condvar: hive_loom_shim::sync::Condvar,
+}
+
+struct DriverHandle(Arc<Driver>);
+
+impl DriverWaker for DriverHandle {
+    fn wake(&self) {
+        *self.0.woken.lock() = true;
+        self.0.condvar.notify_one();
+    }
+}
+
+#[test]
+fn a_timer_stored_from_another_thread_is_fired_by_the_owner_tick() {
+    // The owner's tick reads the published earliest deadline without the
+    // lock and parks when nothing is due; another thread stores a timer
+    // that is already due and, as it is the earliest, unparks the owner
+    // (`Sleep`'s registration). The owner must fire it: a stale hint may
+    // cost a tick, never the timer (loom reports a deadlock if it is lost).
+    ::loom::model(|| {
+        let now = Instant::now();
+        let timers = Arc::new(Timers::new(now));
+        let driver = Arc::new(Driver::default());
+        let parker = Arc::new(Parker::new(DriverHandle(driver.clone())));
+        let (woken, waker) = task();
+        let other = {
+            let (timers, parker) = (timers.clone(), parker.clone());
+            thread::spawn(move || {
+                let first = {
+                    let mut store = timers.lock();
+                    let key = store.insert(now, TimerAction::Wake(Some(waker)));
+                    store.is_first(key)
+                };
+                if first {
+                    parker.unpark();
+                }
+            })
+        };
+        while fire(&timers, now) == 0 {
+            parker.park(|| {
+                let mut woken = driver.woken.lock();
+                while !*woken {
+                    woken = hive_loom_shim::sync::wait(&driver.condvar, woken);
+                }
+                *woken = false;
+            });
+        }
+        other.join().unwrap();
+        assert_eq!(woken.0.load(Ordering::SeqCst), 1);
     });
 }

@@ -10,11 +10,11 @@ use crate::metrics::LoopCounters;
 use crate::reactor::{ReactorShared, RescueHandle, Watch, WAKE_TOKEN};
 use crate::runtime::Runtime;
 use crate::scheduler::bell::Bell;
+use crate::scheduler::inbox::Inbox;
 use crate::scheduler::parker::Parker;
 use crate::scheduler::queue::Local;
 use crate::shared::{Config, LoopShared, LoopWaker, Shared};
-use crate::time::store::TimerStore;
-use std::collections::VecDeque;
+use crate::time::store::Timers;
 use std::io;
 use std::time::Duration;
 
@@ -275,6 +275,9 @@ impl Builder {
         let loops = self.loops.unwrap_or_else(num_cpus::get).max(1);
         let mut states = Vec::with_capacity(loops);
         let mut parts = Vec::with_capacity(loops);
+        // Timer deadlines are published as nanoseconds after this; a
+        // deadline before it counts as due.
+        let epoch = std::time::Instant::now();
         for _ in 0..loops {
             let poll = mio::Poll::new()?;
             let waker = mio::Waker::new(poll.registry(), WAKE_TOKEN)?;
@@ -282,12 +285,12 @@ impl Builder {
             let (local, stealer) = Local::new();
             states.push(LoopShared {
                 stealer,
-                inbox: Mutex::new(VecDeque::new()),
+                inbox: Inbox::default(),
                 parker: Parker::new(LoopWaker {
                     reactor: waker,
                     bell: Bell::default(),
                 }),
-                timers: Mutex::new(TimerStore::default()),
+                timers: Timers::new(epoch),
                 reactor: ReactorShared::new(registry),
                 rescue: RescueHandle::new(&poll)?,
                 io_polls: AtomicU64::new(0),

@@ -97,8 +97,10 @@ pub mod __loom {
     pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
     pub use crate::reactor::WatchRole;
+    pub use crate::registry::Registry;
     pub use crate::scheduler::bell::Bell;
     pub use crate::scheduler::idle::{Idle, SearchState};
+    pub use crate::scheduler::inbox::Inbox;
     pub use crate::scheduler::parker::{DriverWaker, Parker};
     pub use crate::scheduler::queue::{Injector, Local, Stealer};
     pub use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};

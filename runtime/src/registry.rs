@@ -8,6 +8,14 @@
 //! Every spawn inserts and every completion removes, so both are O(1) with
 //! no hashing: a shard (chosen by task id) is a slab, and the task's header
 //! remembers its slot.
+//!
+//! The number of live tasks is each shard's, under its lock, not a
+//! runtime-wide atomic: that counter's two read-modify-writes per task were
+//! a noticeable part of a pinned spawn (perf, `icount run hive
+//! pinned_chain`), and only shutdown asks. A removal looks whether the
+//! registry drained only while someone waits for it (`waiting`); the
+//! handshake that makes that safe is in `wait_drained`, and the loom model
+//! `loom-tests/tests/runtime_registry.rs` runs it.
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Condvar, Mutex};
@@ -48,6 +56,11 @@ impl Slab {
         task
     }
 
+    /// Occupied slots.
+    fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
     fn tasks(&self) -> impl Iterator<Item = &TaskRef> {
         self.slots.iter().flatten()
     }
@@ -58,19 +71,20 @@ impl Slab {
     }
 }
 
-pub(crate) struct Registry {
+pub struct Registry {
     shards: Box<[Mutex<Slab>]>,
-    live: AtomicUsize,
-    /// Signalled when `live` drops to zero (shutdown waits on it).
+    /// Threads inside `wait_drained`.
+    waiting: AtomicUsize,
+    /// Signalled when the last task is removed while someone waits.
     drained: Condvar,
     drained_lock: Mutex<()>,
 }
 
 impl Registry {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Registry {
             shards: (0..SHARDS).map(|_| Mutex::new(Slab::default())).collect(),
-            live: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
             drained: Condvar::new(),
             drained_lock: Mutex::new(()),
         }
@@ -80,26 +94,34 @@ impl Registry {
         &self.shards[(id.0 as usize) % SHARDS]
     }
 
-    pub(crate) fn insert(&self, task: TaskRef) {
-        self.live.fetch_add(1, SeqCst);
+    pub fn insert(&self, task: TaskRef) {
         self.shard(task.header().id).lock().insert(task);
     }
 
     /// Drops the registry's reference; called when the task completes.
-    pub(crate) fn remove(&self, task: &Header) {
+    pub fn remove(&self, task: &Header) {
         let removed = {
             let mut shard = self.shard(task.id).lock();
             shard.remove(task.registry_slot.load(Relaxed), task.id)
         };
-        if removed.is_some() && self.live.fetch_sub(1, SeqCst) == 1 {
+        // A waiter that counted this shard before our removal registered
+        // in `waiting` before it locked the shard, and our lock came after
+        // its unlock: we see it here. One that counted after saw the
+        // removal. Either way nobody sleeps through the last removal.
+        if removed.is_some() && self.waiting.load(SeqCst) != 0 {
+            // The waiter holds `drained_lock` from its count until its wait
+            // begins, so this notify cannot fall between the two.
             let _guard = self.drained_lock.lock();
-            self.drained.notify_all();
+            if self.len() == 0 {
+                self.drained.notify_all();
+            }
         }
         drop(removed);
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.live.load(SeqCst)
+    /// Live tasks, counted shard by shard (each under its lock).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|shard| shard.lock().live()).sum()
     }
 
     /// A counted reference to every live task.
@@ -113,17 +135,20 @@ impl Registry {
     }
 
     /// Waits until no task is live, or until `deadline`. Returns whether it drained.
-    pub(crate) fn wait_drained(&self, deadline: Option<std::time::Instant>) -> bool {
+    pub fn wait_drained(&self, deadline: Option<std::time::Instant>) -> bool {
         let mut guard = self.drained_lock.lock();
-        loop {
+        // Registered before the first count (see `remove`), and kept until
+        // this returns.
+        self.waiting.fetch_add(1, SeqCst);
+        let drained = loop {
             if self.len() == 0 {
-                return true;
+                break true;
             }
             let wait = match deadline {
                 Some(deadline) => {
                     match deadline.checked_duration_since(std::time::Instant::now()) {
                         Some(left) if !left.is_zero() => left,
-                        _ => return false,
+                        _ => break false,
                     }
                 }
                 None => std::time::Duration::from_millis(100),
@@ -134,7 +159,9 @@ impl Registry {
                 guard,
                 wait.min(std::time::Duration::from_millis(100)),
             );
-        }
+        };
+        self.waiting.fetch_sub(1, SeqCst);
+        drained
     }
 
     /// Forgets the remaining tasks' references instead of dropping them: used

@@ -16,13 +16,13 @@ use crate::reactor::{ReactorShared, RescueHandle, Watch};
 use crate::registry::Registry;
 use crate::scheduler::bell::Bell;
 use crate::scheduler::idle::Idle;
+use crate::scheduler::inbox::Inbox;
 use crate::scheduler::parker::{DriverWaker, Parker};
 use crate::scheduler::pinned::Pinned;
 use crate::scheduler::queue::{Injector, Stealer};
 use crate::task::raw::Notified;
 use crate::task::TaskError;
-use crate::time::store::TimerStore;
-use std::collections::VecDeque;
+use crate::time::store::Timers;
 use std::time::{Duration, Instant};
 
 /// Tunables, fixed when the runtime is built.
@@ -72,9 +72,9 @@ pub(crate) struct Shared {
 pub(crate) struct LoopShared {
     pub(crate) stealer: Stealer<Notified>,
     /// Pinned work sent from other threads; moved into the worker's FIFO each tick.
-    pub(crate) inbox: Mutex<VecDeque<Pinned>>,
+    pub(crate) inbox: Inbox<Pinned>,
     pub(crate) parker: Parker<LoopWaker>,
-    pub(crate) timers: Mutex<TimerStore>,
+    pub(crate) timers: Timers,
     pub(crate) reactor: ReactorShared,
     /// Lets a sibling take this loop's I/O events when it stops polling.
     pub(crate) rescue: RescueHandle,

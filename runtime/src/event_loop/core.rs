@@ -136,14 +136,14 @@ impl LoopCore {
         !self.worker.ready.borrow().is_empty()
             || self.worker.has_lifo_task()
             || !self.worker.local.is_empty()
-            || !self.worker.state().inbox.lock().is_empty()
+            || self.worker.state().inbox.is_pending()
     }
 
     fn drain_inbox(&self) {
-        let mut inbox = self.worker.state().inbox.lock();
-        if !inbox.is_empty() {
-            self.worker.ready.borrow_mut().append(&mut inbox);
-        }
+        self.worker
+            .state()
+            .inbox
+            .drain_into(&mut self.worker.ready.borrow_mut());
     }
 
     // ---- running work --------------------------------------------------------
@@ -222,10 +222,18 @@ impl LoopCore {
     // ---- timers and I/O ------------------------------------------------------
 
     fn fire_timers(&self) {
+        // Without the lock or the clock while nothing can be due (see
+        // `Timers::next_deadline_hint` for why a stale answer loses nothing).
+        let Some(next) = self.worker.state().timers.next_deadline_hint() else {
+            return;
+        };
+        let now = self.worker.shared.clock.now();
+        if next > now {
+            return;
+        }
         let mut fired = std::mem::take(&mut *self.fired.borrow_mut());
         {
             let mut timers = self.worker.state().timers.lock();
-            let now = self.worker.shared.clock.now();
             match timers.next_deadline() {
                 Some(deadline) if deadline <= now => timers.take_expired(now, &mut fired),
                 _ => return,
@@ -269,6 +277,7 @@ impl LoopCore {
         }
         self.polls_since_io.set(0);
         self.have_events.set(true);
+        crate::task::age_clock::refresh_loop_stamp(true);
         // Relaxed: a heuristic for rescuers, not a handshake. A stale read
         // costs at worst one needless zero-timeout harvest, or one rescue
         // interval of delay; the events themselves are safe either way
@@ -424,7 +433,7 @@ impl LoopCore {
         // Every task is complete (or shutdown gave up on it): what is left in
         // the queues are references to finished or abandoned tasks.
         self.worker.ready.borrow_mut().clear();
-        self.worker.state().inbox.lock().clear();
+        self.worker.state().inbox.clear();
         drop(self.worker.lifo.take());
         while self.worker.local.pop().is_some() {}
     }

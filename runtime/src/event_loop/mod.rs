@@ -12,11 +12,11 @@ mod park;
 use crate::blocking::Blocking;
 use crate::context;
 use crate::error::NoRunningLoop;
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::sync::Arc;
 pub use crate::loop_id::LoopId;
 use crate::scheduler::pinned::{Callback, Pinned};
 use crate::shared::{LoopShared, Shared};
-use crate::time::store::{TimerAction, TimerStore};
+use crate::time::store::{TimerAction, Timers};
 use callback::{Handle, TimerHandle};
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -105,7 +105,7 @@ impl Loop {
         &self.shared.loops[self.index]
     }
 
-    pub(crate) fn timers(&self) -> &Mutex<TimerStore> {
+    pub(crate) fn timers(&self) -> &Timers {
         &self.state().timers
     }
 

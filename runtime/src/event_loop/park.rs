@@ -56,6 +56,8 @@ impl LoopCore {
         // Events first: a sleep in the reactor (or the root) ended because
         // of them, and their tasks should run this coming tick.
         if parked {
+            // Slept: the spawn stamp is as old as the sleep.
+            crate::task::age_clock::refresh_loop_stamp(true);
             self.dispatch_events();
             if watched {
                 self.take_watched_events();
@@ -96,7 +98,7 @@ impl LoopCore {
         let now = shared.clock.now();
         let mut earliest: Option<Instant> = None;
         for other in shared.loops.iter() {
-            if !other.inbox.lock().is_empty() || !other.stealer.is_empty() {
+            if other.inbox.is_pending() || !other.stealer.is_empty() {
                 return None;
             }
             if let Some(deadline) = other.timers.lock().next_deadline() {

@@ -154,12 +154,24 @@ impl Builder {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let (shared, index) =
-            context::with_worker(|core| core.map(|c| (c.shared.clone(), c.index)))
-                .ok_or(SpawnError::NotOnLoop)?;
-        Ok(in_context(self.context, || {
-            spawn_placed(&shared, future, self.name, Some(index), None, self.eager)
-        }))
+        // Spawned inside the worker's borrow: cloning the runtime's `Arc`
+        // out of it first cost two atomic read-modify-writes per spawn.
+        // (The worker outlives every task poll on its thread, so code the
+        // spawn runs, an eager first poll included, may look it up again.)
+        let Builder {
+            name,
+            context,
+            eager,
+            ..
+        } = self;
+        context::with_worker(|core| {
+            core.map(|c| {
+                in_context(context, || {
+                    spawn_placed(&c.shared, future, name, Some(c.index), None, eager)
+                })
+            })
+        })
+        .ok_or(SpawnError::NotOnLoop)
     }
 
     /// As [`hive::spawn_on_loop`](crate::spawn_on_loop), with this builder's settings.

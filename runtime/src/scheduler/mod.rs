@@ -134,6 +134,7 @@
 pub(crate) mod bell;
 pub(crate) mod builder;
 pub(crate) mod idle;
+pub(crate) mod inbox;
 pub(crate) mod parker;
 pub(crate) mod pinned;
 pub(crate) mod pop;

@@ -49,7 +49,7 @@ impl Shared {
             // the owner's next park return (or wakes it) so it drains the
             // inbox. Only the owner may run pinned work, so no notify rule:
             // it is always woken.
-            self.loops[owner].inbox.lock().push_back(item);
+            self.loops[owner].inbox.push(item);
             self.unpark(owner);
         }
     }

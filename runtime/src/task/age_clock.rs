@@ -7,8 +7,38 @@
 //! monotonic clock by at most one scheduler tick (1 to 10 ms), so an age is
 //! never under-reported and is over-reported by at most that much.
 //! Elsewhere both reads use `Instant`.
+//!
+//! Even the coarse read was a tenth of a spawned-and-run pinned task's
+//! time (perf, `icount run hive pinned_chain`), so a loop thread keeps the
+//! coarse time in a thread-local, refreshed whenever it polls its reactor
+//! (every `event_interval` polls while busy) and whenever it wakes from a
+//! park; its spawns read that. A stamp taken there lags by at most the
+//! time since the loop's last refresh (one batch of polls; longer only
+//! while a task blocks the loop) on top of the coarse clock's own lag.
+//! Threads that are not loops read the clock.
 
-/// A spawn stamp: monotonic nanoseconds, at coarse resolution where cheap.
+crate::loom::const_thread_local! {
+    /// A loop thread's cached coarse time (0: none, read the clock).
+    static LOOP_STAMP: std::cell::Cell<u64> = std::cell::Cell::new(0);
+}
+
+/// A spawn stamp: the loop's cached coarse time on a loop thread, else
+/// [`coarse_now_nanos`].
+pub(crate) fn spawn_stamp() -> u64 {
+    match LOOP_STAMP.with(|s| s.get()) {
+        0 => coarse_now_nanos(),
+        cached => cached,
+    }
+}
+
+/// Refreshes this loop thread's cached time (`on`), or drops the cache
+/// (the loop stopped).
+pub(crate) fn refresh_loop_stamp(on: bool) {
+    let now = if on { coarse_now_nanos() } else { 0 };
+    LOOP_STAMP.with(|s| s.set(now));
+}
+
+/// Monotonic nanoseconds, at coarse resolution where cheap.
 pub(crate) fn coarse_now_nanos() -> u64 {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {

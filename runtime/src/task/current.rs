@@ -50,4 +50,5 @@ pub(crate) fn on_loop_thread() -> bool {
 pub(crate) fn set_on_loop_thread(on: bool) {
     LOOP_THREAD.with(|c| c.set(on));
     super::cell_cache::set_enabled(on);
+    super::age_clock::refresh_loop_stamp(on);
 }

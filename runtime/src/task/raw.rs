@@ -171,7 +171,7 @@ where
             owner: spawn.owner,
             join_waker: UnsafeCell::new(None),
             awaiter: AtomicU64::new(0),
-            spawned_at: super::age_clock::coarse_now_nanos(),
+            spawned_at: super::age_clock::spawn_stamp(),
             registry_slot: AtomicUsize::new(usize::MAX),
             context: Default::default(),
         },
