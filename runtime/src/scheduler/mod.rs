@@ -33,6 +33,8 @@
 //! - [`worker`]: a loop thread's own queues (LIFO slot, local queue, pinned
 //!   FIFO) and search state, which push and pop work on;
 //! - [`pinned`]: work that must run on one loop (pinned tasks, callbacks);
+//! - [`inbox`]: pinned work other threads hand a loop (a mutex, and a flag
+//!   the owner reads without it);
 //! - [`queue`]: the local deque, its stealer, and the injector;
 //! - [`idle`]: the idle set and the searcher protocol;
 //! - [`parker`], [`bell`]: a loop's park state and its bell; the sleep
@@ -42,7 +44,7 @@
 //! # Where a runnable task goes (push)
 //! A *pinned* task (`spawn_local`, `spawn_on_loop`, and every callback) runs
 //! only on its owner, in FIFO order: on the owner's thread it joins the
-//! loop's FIFO directly; elsewhere it goes to the owner's inbox (a mutex)
+//! loop's FIFO directly; elsewhere it goes to the owner's inbox ([`inbox`])
 //! and the owner is unparked.
 //!
 //! A *stealable* task woken on a loop of its runtime goes:
