@@ -3,7 +3,7 @@
 //! This folder is the ground floor: nothing in it imports the loop
 //! (`event_loop`), the runtime's shared state (`shared`) or the scheduler.
 //! The cell reaches its runtime only through the narrow
-//! [`Schedule`](raw::Schedule) trait; spawning, which decides where a new
+//! `Schedule` (`raw::Schedule`) trait; spawning, which decides where a new
 //! task goes, lives in `crate::scheduler::spawn` and is re-exported here so
 //! the public paths (`hive::task::spawn`, `hive::task::Builder`) stay.
 
