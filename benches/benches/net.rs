@@ -25,8 +25,8 @@
 
 use criterion::{Criterion, Throughput};
 use hive_benches::net::{
-    hive_server, monoio_server, monoio_uring_available, tokio_server, tokio_tpc_server, Generator,
-    HiveSetup, MonoioDriver, Server,
+    hive_server, monoio_uring_available, start, tokio_server, tokio_tpc_server, Generator,
+    HiveSetup, Server,
 };
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -65,19 +65,22 @@ fn bench_echo(c: &mut Criterion, gen: &Generator, conns: usize, size: usize, uri
             HiveSetup::PerLoop => vec![
                 ("hive", || hive_server(HiveSetup::PerLoop, false)),
                 ("tokio-tpc", tokio_tpc_server),
-                ("monoio-legacy", || {
-                    monoio_server(MonoioDriver::Legacy).expect("monoio's epoll driver")
-                }),
             ],
             HiveSetup::OneReactor => vec![
                 ("hive", || hive_server(HiveSetup::OneReactor, false)),
                 ("tokio", || tokio_server(false)),
             ],
         };
-        if setup == HiveSetup::PerLoop && uring {
-            contenders.push(("monoio-uring", || {
-                monoio_server(MonoioDriver::Uring).expect("monoio's io_uring driver")
+        // monoio is Linux only (`start` refuses it elsewhere).
+        if setup == HiveSetup::PerLoop && cfg!(target_os = "linux") {
+            contenders.push(("monoio-legacy", || {
+                start("monoio-legacy").expect("monoio's epoll driver")
             }));
+            if uring {
+                contenders.push(("monoio-uring", || {
+                    start("monoio-uring").expect("monoio's io_uring driver")
+                }));
+            }
         }
         for (id, make) in contenders {
             let (server, addr) = make();

@@ -64,6 +64,8 @@
 
 pub mod contenders;
 pub mod http;
+#[cfg(target_os = "linux")]
+pub mod monoio_servers;
 pub mod net;
 pub mod paced;
 pub mod sched;
