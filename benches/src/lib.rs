@@ -15,31 +15,33 @@
 //! of 3 runs each) and prints (Ir(12000) − Ir(2000)) / 10000, all threads
 //! counted, setup cancelled. The pinned rows repeat to the instruction; the
 //! multi-threaded ones (`spawn`, `cross_loop`, `echo`) move by a few percent.
-//! Measured 2026-12-04 (hive at d57dce7, tokio 1.54.1):
+//! Measured 2026-12-04 (hive at 3a4074d, tokio 1.54.1):
 //!
 //! | workload (per unit) | hive | tokio | hive/tokio |
 //! |---|---:|---:|---:|
-//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1985 | 2752 | 0.72 |
-//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1306 | 1754 | 0.74 |
-//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 4241 | 5063 | 0.84 |
-//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 360 | 489 | 0.74 |
-//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1177 | 1627 | 0.72 |
-//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1634 | 2143 | 0.76 |
-//! | echo: 64-byte message echoed, tokio client included | 7797 | 5427 | 1.44 |
+//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1437 | 2540 | 0.57 |
+//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1024 | 1754 | 0.58 |
+//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3692 | 5050 | 0.73 |
+//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 335 | 489 | 0.69 |
+//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1076 | 1627 | 0.66 |
+//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1232 | 2127 | 0.58 |
+//! | echo: 64-byte message echoed, tokio client included | 4523 | 5420 | 0.83 |
+//! | http: keep-alive GET to hyper's hello world, std client included | 10874 | 10973 | 0.99 |
+//! | http_per_loop: the same, hive's per-loop server | 10729 | 10966 | 0.98 |
+//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3885362 | 3893927 | 1.00 |
 //!
 //! `target/release/icount echo` counts the echo servers alone too, monoio's
 //! included (the servers' threads: every thread but the client's, from
-//! callgrind's `--separate-threads=yes`). Measured 2026-12-04 (hive at
-//! 83356d3, tokio 1.54.1, monoio 0.2.4), a 64-byte message on one
-//! connection, two runs within 1 %:
+//! callgrind's `--separate-threads=yes`). Same run, a 64-byte message on
+//! one connection (monoio 0.2.4):
 //!
 //! | echo server | all threads | server threads | hive peer / this (server) |
 //! |---|---:|---:|---:|
-//! | hive (default) | 5263 | 2635 | |
-//! | tokio (multi-thread) | 5420 | 2892 | 0.91 (hive) |
-//! | hive per-loop | 4707 | 2329 | |
-//! | tokio-tpc | 5520 | 2996 | 0.78 (hive per-loop) |
-//! | monoio-legacy (epoll) | 3381 | 1364 | 1.71 (hive per-loop) |
+//! | hive (default) | 4523 | 2174 | |
+//! | tokio (multi-thread) | 5420 | 2898 | 0.75 (hive) |
+//! | hive per-loop | 3994 | 1889 | |
+//! | tokio-tpc | 5524 | 2996 | 0.63 (hive per-loop) |
+//! | monoio-legacy (epoll) | 3380 | 1374 | 1.37 (hive per-loop) |
 //!
 //! `monoio-uring` is not counted: under valgrind 3.19 its run deadlocks
 //! (the thread blocked in `io_uring_enter` keeps valgrind's lock), and
@@ -51,12 +53,17 @@
 //! `bash benches/syscalls.sh 64 100 1000`), and in `netload` the two
 //! servers' CPU time per message comes out even.
 //!
-//! Instructions are not time: `pinned_chain` runs 0.72 of tokio's
-//! instructions, with fewer simulated cache misses and mispredicted
-//! branches, yet took more CPU time than tokio's (0.40 s against 0.25 s
-//! user for 2 million links, under load), and the `pinned_chained_spawn`
-//! bench agrees. callgrind counts an atomic read-modify-write or a fence as
-//! one instruction; whether that is the gap has not been measured.
+//! Instructions are not time. callgrind counts an atomic read-modify-write,
+//! a fence or a vDSO clock read as one instruction each, and on this VM each
+//! costs tens of cycles: at 0.71 of tokio's instructions, a pinned spawn
+//! chain took 1.7 times tokio's time (`icount run {hive,tokio}
+//! pinned_chain 2000000`: 0.41 s against 0.24 s). `perf record -e
+//! cpu-clock` (sampling works here, hardware counters do not) put the time
+//! in the inbox's and the timer store's locks (taken on every tick), the
+//! registry's runtime-wide counter, a clock read per tick and per spawn, and
+//! an `Arc` clone per `spawn_local`; with those gone (0b7a0f9) it takes
+//! 0.28 s against 0.24 s. Check a change to those paths with perf or the
+//! clock, not with the counts alone.
 //!
 //! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
 //! runtime bug, and it should panic (or abort) with a message naming the
