@@ -18,7 +18,7 @@ pub enum MonoioDriver {
     Uring,
 }
 
-/// monoio's echo handler, the same loop as [`tokio_echo`] in monoio's
+/// monoio's echo handler, the same loop as [`tokio_echo`](crate::net::tokio_echo) in monoio's
 /// owned-buffer style: the 64 KiB buffer goes to the read and comes back
 /// with the bytes in it, goes to `write_all` and comes back, is cleared.
 pub async fn monoio_echo(mut s: monoio::net::TcpStream) {
