@@ -80,6 +80,12 @@ pub struct Registry {
     drained_lock: Mutex<()>,
 }
 
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
 impl Registry {
     pub fn new() -> Self {
         Registry {
@@ -112,11 +118,16 @@ impl Registry {
             // The waiter holds `drained_lock` from its count until its wait
             // begins, so this notify cannot fall between the two.
             let _guard = self.drained_lock.lock();
-            if self.len() == 0 {
+            if self.is_empty() {
                 self.drained.notify_all();
             }
         }
         drop(removed);
+    }
+
+    /// Whether no task is live (each shard looked at under its lock).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Live tasks, counted shard by shard (each under its lock).
@@ -141,7 +152,7 @@ impl Registry {
         // this returns.
         self.waiting.fetch_add(1, SeqCst);
         let drained = loop {
-            if self.len() == 0 {
+            if self.is_empty() {
                 break true;
             }
             let wait = match deadline {

@@ -164,7 +164,7 @@ impl Shared {
 
     pub(crate) fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
-            || (self.stop_when_drained.load(Ordering::Acquire) && self.registry.len() == 0)
+            || (self.stop_when_drained.load(Ordering::Acquire) && self.registry.is_empty())
     }
 
     /// Lets the loops stop by themselves once every task has finished
