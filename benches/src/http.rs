@@ -99,6 +99,14 @@ impl Server {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// The hive runtime's counters (`None` for tokio).
+    pub fn hive_metrics(&self) -> Option<hive::RuntimeMetrics> {
+        match &self.inner {
+            Inner::Hive(_, rt) => Some(rt.metrics()),
+            Inner::Tokio(_) => None,
+        }
+    }
 }
 
 impl Drop for Server {

@@ -6,6 +6,7 @@
 //! cargo run -p hive-benches --release --bin netload -- repeat 9 tcp_echo_64c_16384b # one workload
 //! cargo run -p hive-benches --release --bin netload -- serve hive   # server only
 //! cargo run -p hive-benches --release --bin netload -- servers      # the servers that can run here
+//! cargo run -p hive-benches --release --bin netload -- http-serve hive-per-loop # an HTTP server only
 //! cargo run -p hive-benches --release --bin netload -- drive ADDR CONNS SIZE ROUNDS [RATE]
 //! ```
 //!
@@ -32,7 +33,7 @@
 //! thread were runnable but waiting for a core (on a box with fewer cores
 //! than threads, where latency tails come from), and the share of the run
 //! the generator was on a CPU. `NETLOAD_METRICS=1` also prints each hive
-//! run's `Runtime::metrics()` to stderr.
+//! run's `Runtime::metrics()` to stderr (`http-serve` too, when it stops).
 //!
 //! Contenders (`hive_benches::net::SERVERS`): hive's three servers, tokio
 //! multi-thread and thread-per-core (`tokio-tpc`), and monoio as
@@ -49,10 +50,15 @@
 //! another process, sends the load (saturated, or paced at RATE messages/s
 //! in total): `benches/syscalls.sh` does both.
 //!
+//! `http-serve` does the same for the `http` bench's hello-world servers
+//! (`hive`, `hive-per-loop`, `tokio`; `hive_benches::http`), for `wrk` or
+//! `curl` run by hand.
+//!
 //! Servers use 2 loops / workers; set `NET_BENCH_THREADS=N` to change it
 //! (on a bigger machine, or with 1 so that server and load generator do
 //! not share a core).
 
+use hive_benches::http;
 use hive_benches::net::{monoio_uring_available, quantile, start, Generator, Server, SERVERS};
 use hive_benches::sched::Snapshot;
 use std::io::{BufRead, Write};
@@ -291,16 +297,37 @@ fn table(gen: &Generator, repeats: usize, only: &[String]) {
 }
 
 fn serve(kind: &str) -> ExitCode {
-    let (server, addr) = match start(kind) {
-        Ok(started) => started,
+    match start(kind) {
+        Ok((server, addr)) => serve_until_stdin_closes(server, addr),
         Err(why) => {
             eprintln!("netload serve: {why}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
+    }
+}
+
+fn http_serve(kind: &str) -> ExitCode {
+    let Some(contender) = http::Contender::ALL.into_iter().find(|c| c.name() == kind) else {
+        let names: Vec<_> = http::Contender::ALL.iter().map(|c| c.name()).collect();
+        eprintln!("netload http-serve: no HTTP server {kind:?}; one of {names:?}");
+        return ExitCode::FAILURE;
     };
+    let server = contender.start();
+    let addr = server.addr();
+    let status = serve_until_stdin_closes(&server, addr);
+    if std::env::var_os("NETLOAD_METRICS").is_some() {
+        if let Some(metrics) = server.hive_metrics() {
+            eprintln!("{kind}: {metrics:?}");
+        }
+    }
+    status
+}
+
+/// Prints `ADDR addr`, serves until stdin closes (the driver script ends
+/// it), then stops `server`.
+fn serve_until_stdin_closes<S>(server: S, addr: SocketAddr) -> ExitCode {
     println!("ADDR {addr}");
     std::io::stdout().flush().unwrap();
-    // Serve until stdin closes (the driver script ends it).
     for line in std::io::stdin().lock().lines() {
         if line.is_err() {
             break;
@@ -370,6 +397,7 @@ fn main() -> ExitCode {
             }
         },
         Some("serve") => serve(args.get(1).map(String::as_str).unwrap_or("hive")),
+        Some("http-serve") => http_serve(args.get(1).map(String::as_str).unwrap_or("hive")),
         Some("servers") => {
             for kind in contenders() {
                 println!("{kind}");
@@ -379,7 +407,7 @@ fn main() -> ExitCode {
         Some("drive") => drive(&args[1..]),
         Some(other) => {
             eprintln!(
-                "unknown mode {other:?}: run with no arguments, `repeat N`, `serve KIND`, `servers` or `drive ..`"
+                "unknown mode {other:?}: run with no arguments, `repeat N`, `serve KIND`, `http-serve KIND`, `servers` or `drive ..`"
             );
             ExitCode::FAILURE
         }
