@@ -38,6 +38,9 @@ pub(crate) struct Config {
     pub(crate) lifo_polls_in_a_row: u32,
     /// Idle loops elect one watcher of every reactor (`reactor::watch`).
     pub(crate) idle_watcher: bool,
+    /// A busy loop out of work yields once before it parks
+    /// (`event_loop::yield_before_park`).
+    pub(crate) yield_before_park: bool,
     /// The clock starts paused (`time::clock`).
     pub(crate) start_paused: bool,
 }

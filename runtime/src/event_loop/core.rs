@@ -13,7 +13,9 @@
 //!    the reactor with a zero timeout and dispatch its events, look at the
 //!    root instance for sleeping siblings when nobody watches, and look for
 //!    a stalled sibling to rescue. With no work: rescue a stalled sibling
-//!    if there is one, else park (`event_loop::park`).
+//!    if there is one, else, if the last sleep was short, yield the core
+//!    once and poll the reactor (`event_loop::yield_before_park`), else (or
+//!    if that found nothing) park (`event_loop::park`).
 //!
 //! The scheduling decisions live in `crate::scheduler`, the readiness routes
 //! in `crate::reactor`'s module docs; this file runs tasks and callbacks and
@@ -65,6 +67,9 @@ pub(crate) struct LoopCore {
     /// saw that count (`Shared::clock_nanos`).
     sibling_polls: RefCell<Vec<(u64, u64)>>,
     fired: RefCell<Vec<TimerAction>>,
+    /// Whether this loop's last sleep in `park` was short
+    /// (`event_loop::yield_before_park`).
+    pub(crate) last_sleep_was_short: Cell<bool>,
 }
 
 impl LoopCore {
@@ -86,6 +91,7 @@ impl LoopCore {
             io_polls: Cell::new(0),
             sibling_polls: RefCell::new(Vec::new()),
             fired: RefCell::new(Vec::new()),
+            last_sleep_was_short: Cell::new(false),
         }
     }
 
@@ -127,7 +133,7 @@ impl LoopCore {
                 self.watch_for_sleepers();
                 self.rescue_stalled_loop();
             }
-        } else if !self.rescue_stalled_loop() {
+        } else if !self.rescue_stalled_loop() && !self.yield_before_park() {
             self.park();
         }
     }

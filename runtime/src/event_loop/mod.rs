@@ -8,6 +8,7 @@
 pub(crate) mod callback;
 pub(crate) mod core;
 mod park;
+mod yield_before_park;
 
 use crate::blocking::Blocking;
 use crate::context;

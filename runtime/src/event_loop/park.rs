@@ -22,6 +22,9 @@ impl LoopCore {
         let state = self.worker.state();
         let watch = &shared.watch;
         let mut watched = false;
+        // Two clock reads per sleep (vDSO, no syscall) against the yield
+        // they may save: see `event_loop::yield_before_park`.
+        let sleep_started = crate::task::age_clock::now_nanos();
         let parked = shared.idle.park_or_retry(
             self.worker.index,
             &mut self.worker.search.borrow_mut(),
@@ -56,6 +59,7 @@ impl LoopCore {
         // Events first: a sleep in the reactor (or the root) ended because
         // of them, and their tasks should run this coming tick.
         if parked {
+            self.note_sleep(crate::task::age_clock::now_nanos().saturating_sub(sleep_started));
             // Slept: the spawn stamp is as old as the sleep.
             crate::task::age_clock::refresh_loop_stamp(true);
             self.dispatch_events();

@@ -82,9 +82,13 @@
 //! nobody is already on the way.
 //!
 //! # How a loop sleeps
-//! A loop with nothing to run, no stalled sibling to rescue
-//! (`reactor::rescue`) and nothing found by the last re-check parks in one
-//! of three places (`event_loop::park`):
+//! A loop with nothing to run and no stalled sibling to rescue
+//! (`reactor::rescue`) first, if its last sleep was short (under 200 µs:
+//! work is arriving steadily), gives its core away once (`sched_yield`) and
+//! polls its own reactor without blocking (`event_loop::yield_before_park`:
+//! a sleep and its wake cost more than the next request is away). If that
+//! found nothing, and neither did the last re-check, it parks in one of
+//! three places (`event_loop::park`):
 //! 1. **its own reactor** (`mio::Poll::poll`), when it is the only loop,
 //!    when `Builder::idle_watcher(false)` is set, or where there is no root
 //!    epoll instance (not Linux). Ended by I/O on its own sockets, its next
