@@ -70,6 +70,9 @@ pub(crate) struct LoopCore {
     /// Whether this loop's last sleep in `park` was short
     /// (`event_loop::yield_before_park`).
     pub(crate) last_sleep_was_short: Cell<bool>,
+    /// Whether this loop's recent yields before parking paid off
+    /// (`event_loop::yield_before_park`).
+    pub(crate) yield_credit: super::yield_before_park::YieldCredit,
 }
 
 impl LoopCore {
@@ -92,6 +95,7 @@ impl LoopCore {
             sibling_polls: RefCell::new(Vec::new()),
             fired: RefCell::new(Vec::new()),
             last_sleep_was_short: Cell::new(false),
+            yield_credit: Default::default(),
         }
     }
 
