@@ -65,6 +65,35 @@
 //! 0.28 s against 0.24 s. Check a change to those paths with perf or the
 //! clock, not with the counts alone.
 //!
+//! Sleeps are not free either, and no instruction count shows them. Under
+//! `wrk` (one thread, on the same 2 cores) the per-loop HTTP server's loops
+//! drained their sockets, slept in `epoll_wait` and were woken again a few
+//! microseconds later, 0.26 times per request, and each wake costs 40–60 µs
+//! end to end on this VM: it served 0.8 of tokio's requests/s. Since
+//! 086a7bd a loop whose last sleep was short yields its core once and polls
+//! again before it parks (`runtime/src/event_loop/yield_before_park.rs`):
+//! 0.01 switches per request. `netload http-serve KIND` runs one HTTP
+//! server alone for `wrk`, `strace -c -f` or `perf stat` by hand; its
+//! `NETLOAD_METRICS=1` prints the runtime's counters (parks, rescued
+//! events) when it stops. Measured 2026-12-04, medians of 5 alternating
+//! runs, hive/peer (`netload repeat 5` at 086a7bd, before yields had to
+//! pay for themselves, which under this load they do 85 % of the time):
+//!
+//! | workload | hive default / tokio | hive per-loop / monoio-legacy | per-loop CPU per message / monoio's |
+//! |---|---:|---:|---:|
+//! | `netload` echo 64c × 100 B, saturated | 1.25 | 1.47 | 0.76 |
+//! | `netload` echo 64c × 16 KiB, saturated | 1.19 | 1.49 | 0.84 |
+//! | `netload` echo 512c × 100 B, saturated | 1.09 | 1.19 | 0.91 |
+//! | `netload` echo 512c × 16 KiB, saturated | 1.22 | 1.03 | 0.98 |
+//! | `http` bench, 64c (requests/s; per-loop against tokio) | 1.13–1.14 | 1.03–1.25 | |
+//! | `http` bench, 512c | 0.92–0.93 | 0.88–1.03 | |
+//!
+//! The `http` rows are two runs of the bench (5 rounds each, at 086a7bd
+//! and at 3a607d7); the box's
+//! noise is in the per-run ranges the bench prints (tokio alone moved
+//! 104–138 k requests/s within one). Before the change, the same bench gave
+//! 0.96 / 0.81 at 64c and 0.93 / 0.98 at 512c.
+//!
 //! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
 //! runtime bug, and it should panic (or abort) with a message naming the
 //! workload rather than hang the bench run.
