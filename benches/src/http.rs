@@ -405,10 +405,25 @@ pub fn write_estimate(
     median_ns: f64,
     elements: Option<u64>,
 ) -> io::Result<()> {
+    let throughput = elements.map(|n| serde_json::json!({ "Elements": n }));
+    write_estimate_with(dir, group, function, median_ns, throughput)
+}
+
+/// [`write_estimate`] with criterion's throughput given as its JSON
+/// (`{"Elements": n}` or `{"Bytes": n}` per iteration), or none.
+///
+/// # Errors
+/// If the files cannot be written.
+pub fn write_estimate_with(
+    dir: &Path,
+    group: &str,
+    function: &str,
+    median_ns: f64,
+    throughput: Option<serde_json::Value>,
+) -> io::Result<()> {
     let new = dir.join(group).join(function).join("new");
     std::fs::create_dir_all(&new)?;
     let estimate = serde_json::json!({ "median": { "point_estimate": median_ns } });
-    let throughput = elements.map(|n| serde_json::json!({ "Elements": n }));
     let benchmark = serde_json::json!({
         "group_id": group,
         "function_id": function,
