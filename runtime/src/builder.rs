@@ -195,7 +195,9 @@ impl Builder {
     /// Under a steady stream of requests this trades a sleep and a wake
     /// (the dearest thing a loop does: tens of microseconds on a VM) for two
     /// cheap syscalls; a loop under light load, whose sleeps are longer,
-    /// parks straight away and pays nothing. Turn it off to keep a loop's
+    /// parks straight away and pays nothing, and a loop whose yields mostly
+    /// find nothing (fewer than two in three) stops yielding until they
+    /// might pay again. Turn it off to keep a loop's
     /// CPU time to the strict minimum when that matters more than latency
     /// and throughput under load.
     ///

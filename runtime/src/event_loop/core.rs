@@ -13,9 +13,10 @@
 //!    the reactor with a zero timeout and dispatch its events, look at the
 //!    root instance for sleeping siblings when nobody watches, and look for
 //!    a stalled sibling to rescue. With no work: rescue a stalled sibling
-//!    if there is one, else, if the last sleep was short, yield the core
-//!    once and poll the reactor (`event_loop::yield_before_park`), else (or
-//!    if that found nothing) park (`event_loop::park`).
+//!    if there is one, else, if the last sleep was short and such yields
+//!    have been paying, yield the core once and poll the reactor
+//!    (`event_loop::yield_before_park`), else (or if that found nothing)
+//!    park (`event_loop::park`).
 //!
 //! The scheduling decisions live in `crate::scheduler`, the readiness routes
 //! in `crate::reactor`'s module docs; this file runs tasks and callbacks and

@@ -84,9 +84,10 @@
 //! # How a loop sleeps
 //! A loop with nothing to run and no stalled sibling to rescue
 //! (`reactor::rescue`) first, if its last sleep was short (under 200 µs:
-//! work is arriving steadily), gives its core away once (`sched_yield`) and
-//! polls its own reactor without blocking (`event_loop::yield_before_park`:
-//! a sleep and its wake cost more than the next request is away). If that
+//! work is arriving steadily) and such yields have been finding work, gives
+//! its core away once (`sched_yield`) and polls its own reactor without
+//! blocking (`event_loop::yield_before_park`: a sleep and its wake cost
+//! more than the next request is away). If that
 //! found nothing, and neither did the last re-check, it parks in one of
 //! three places (`event_loop::park`):
 //! 1. **its own reactor** (`mio::Poll::poll`), when it is the only loop,
