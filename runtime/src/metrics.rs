@@ -15,6 +15,8 @@ pub(crate) struct LoopCounters {
     pub(crate) driver_wakes: Counter,
     pub(crate) timers_fired: Counter,
     pub(crate) rescued_events: Counter,
+    pub(crate) park_yields: Counter,
+    pub(crate) park_yields_found_work: Counter,
 }
 
 /// A counter with a single writer thread for most fields; `add` is an atomic
@@ -63,6 +65,12 @@ pub struct LoopMetrics {
     /// as the idle watcher, for siblings asleep on their bells, or from a
     /// stalled sibling (one the OS descheduled, or stuck in a long task).
     pub rescued_events: u64,
+    /// Times the loop, out of work soon after its last sleep, yielded its
+    /// core and polled its reactor once more before parking (see
+    /// [`Builder::yield_before_park`](crate::Builder::yield_before_park)).
+    pub park_yields: u64,
+    /// Of those, the times that found work, so the loop did not park.
+    pub park_yields_found_work: u64,
     /// Times another thread had to write this loop's wake-up fd (it was asleep).
     pub driver_wakes: u64,
     /// Timers (sleeps, timeouts, `call_later`) that fired on this loop.
@@ -102,6 +110,8 @@ impl LoopCounters {
             driver_wakes: self.driver_wakes.get(),
             timers_fired: self.timers_fired.get(),
             rescued_events: self.rescued_events.get(),
+            park_yields: self.park_yields.get(),
+            park_yields_found_work: self.park_yields_found_work.get(),
             pending_timers: 0,
         }
     }

@@ -100,6 +100,11 @@ impl LoopCore {
         self.dispatch_events();
         let found = self.has_own_work() || !self.worker.shared.injector.is_empty();
         self.yield_credit.record(found);
+        let counters = &self.worker.state().counters;
+        counters.park_yields.add(1);
+        if found {
+            counters.park_yields_found_work.add(1);
+        }
         found
     }
 
