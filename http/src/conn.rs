@@ -123,7 +123,11 @@ where
             }
         }
         if !closing {
-            if shutdown.as_mut().poll(cx).is_ready() {
+            // Polled (taking the event's lock) only to register, on the
+            // first poll, and once the lock-free flag says it fired: a
+            // `set` wakes the waker registered then, which is this task's.
+            let fired = (first || signal.event().is_set()) && shutdown.as_mut().poll(cx).is_ready();
+            if fired {
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             } else if let Some((limit, timer)) = &mut idle {

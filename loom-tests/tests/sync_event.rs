@@ -42,3 +42,27 @@ fn clear_after_set_does_not_strand_a_woken_waiter() {
         setter.join().unwrap();
     });
 }
+
+/// `is_set` reads a lock-free mirror of the flag: a reader that sees it set
+/// must also see what the setter wrote before `set` (and a `clear` that
+/// follows is seen only after the `set` it follows).
+#[test]
+fn is_set_without_the_lock_sees_what_came_before_the_set() {
+    loom::model(|| {
+        use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        let event = Arc::new(Event::new());
+        let data = Arc::new(AtomicUsize::new(0));
+        let setter = {
+            let (event, data) = (event.clone(), data.clone());
+            thread::spawn(move || {
+                data.store(1, Relaxed);
+                event.set();
+            })
+        };
+        if event.is_set() {
+            assert_eq!(data.load(Relaxed), 1);
+        }
+        setter.join().unwrap();
+        assert!(event.is_set());
+    });
+}
