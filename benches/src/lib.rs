@@ -85,14 +85,14 @@
 //! | `netload` echo 64c × 16 KiB, saturated | 1.19 | 1.49 | 0.84 |
 //! | `netload` echo 512c × 100 B, saturated | 1.09 | 1.19 | 0.91 |
 //! | `netload` echo 512c × 16 KiB, saturated | 1.22 | 1.03 | 0.98 |
-//! | `http` bench, 64c (requests/s; per-loop against tokio) | 1.13–1.14 | 1.03–1.25 | |
-//! | `http` bench, 512c | 0.92–0.93 | 0.88–1.03 | |
+//! | `http` bench, 64c (requests/s; per-loop against tokio) | 1.10–1.15 | 1.03–1.25 | |
+//! | `http` bench, 512c | 0.91–1.02 | 0.88–1.16 | |
 //!
-//! The `http` rows are two runs of the bench (5 rounds each, at 086a7bd
-//! and at 3a607d7); the box's
-//! noise is in the per-run ranges the bench prints (tokio alone moved
-//! 104–138 k requests/s within one). Before the change, the same bench gave
-//! 0.96 / 0.81 at 64c and 0.93 / 0.98 at 512c.
+//! The `http` rows are four runs of the bench (5 rounds each, at 086a7bd,
+//! 3a607d7, c20e5e3 and 2433e30); the box's noise is in the per-run ranges
+//! the bench prints (tokio alone moved 104–138 k requests/s within one).
+//! Before the change, the same bench gave 0.96 / 0.81 at 64c and 0.93 /
+//! 0.98 at 512c.
 //!
 //! Every wait here is bounded by [`WAIT_LIMIT`]: a benchmark that hangs is a
 //! runtime bug, and it should panic (or abort) with a message naming the
