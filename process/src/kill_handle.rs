@@ -23,9 +23,9 @@ use std::io;
 /// ```
 /// use hive::process::{Command, Stdio};
 /// # hive::run(async {
-/// let mut p = Command::new("cat").stdin(Stdio::Piped).stdout(Stdio::Piped).spawn().unwrap();
+/// let mut p = Command::new("sleep").arg("30").stdout(Stdio::Piped).spawn().unwrap();
 /// let killer = p.kill_handle();
-/// // Ends the pending communicate below (cat would wait for input forever).
+/// // Ends the pending communicate below (it waits for the child to exit).
 /// hive::spawn(async move { killer.kill().unwrap() });
 /// let out = p.communicate(None).await.unwrap();
 /// assert_eq!(p.returncode(), Some(-libc::SIGKILL));
