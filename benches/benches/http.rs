@@ -37,7 +37,8 @@
 //! names with `_cpu` for the server's CPU time per response.
 
 use hive_benches::http::{
-    criterion_dir, measure, median, probe, write_estimate, Contender, Sample, BODY,
+    announce_estimates, criterion_dir, knob, measure, median, probe, report_write, write_estimate,
+    Contender, Sample, BODY,
 };
 use std::io;
 use std::path::Path;
@@ -45,14 +46,6 @@ use std::process::{Command, ExitCode};
 
 /// Connection counts, each a workload.
 const CONNS: [usize; 2] = [64, 512];
-
-/// `name` from the environment as a number, else `default`.
-fn knob(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Without `--bench` (that is, under `cargo test --benches`), every
 /// contender answers one request, and that is all.
@@ -188,17 +181,9 @@ fn main() -> ExitCode {
                 Contender::HivePerLoop => format!("http_hello_{conns}c_per_loop"),
                 Contender::Tokio => continue,
             };
-            if let Err(e) = write_group(&dir, &group, &m, &peer) {
-                eprintln!(
-                    "cannot write criterion estimates under {}: {e}",
-                    dir.display()
-                );
-            }
+            report_write(&dir, write_group(&dir, &group, &m, &peer));
         }
     }
-    println!(
-        "\nmedians written for `cargo run -p hive-benches --release --bin compare` under {}",
-        dir.display()
-    );
+    announce_estimates(&dir);
     ExitCode::SUCCESS
 }

@@ -33,7 +33,9 @@
 //! --benches` (no `--bench` argument) it only checks that every contender
 //! handshakes and echoes.
 
-use hive_benches::http::{criterion_dir, median, write_estimate_with};
+use hive_benches::http::{
+    announce_estimates, criterion_dir, knob, median, report_write, write_estimate_with,
+};
 use hive_benches::tls::{Configs, Contender, HiveTls, TokioTls};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -48,14 +50,6 @@ const WORKLOADS: [(&str, Option<usize>, u64); 3] = [
     ("tls_echo_64c_100b", Some(100), 800),
     ("tls_echo_64c_16k", Some(16 * 1024), 300),
 ];
-
-/// `name` from the environment as a number, else `default`.
-fn knob(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Wall time per unit of each workload (in [`WORKLOADS`]' order) for one
 /// freshly started contender, after a warm-up.
@@ -177,19 +171,11 @@ fn main() -> ExitCode {
             Some(size) => serde_json::json!({ "Bytes": CONNS * size }),
         };
         for (function, (median_ns, ..)) in [("hive", hive), ("tokio", tokio)] {
-            if let Err(e) =
-                write_estimate_with(&dir, group, function, median_ns, Some(throughput.clone()))
-            {
-                eprintln!(
-                    "cannot write criterion estimates under {}: {e}",
-                    dir.display()
-                );
-            }
+            let written =
+                write_estimate_with(&dir, group, function, median_ns, Some(throughput.clone()));
+            report_write(&dir, written);
         }
     }
-    println!(
-        "\nmedians written for `cargo run -p hive-benches --release --bin compare` under {}",
-        dir.display()
-    );
+    announce_estimates(&dir);
     ExitCode::SUCCESS
 }

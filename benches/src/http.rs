@@ -372,6 +372,34 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// `name` from the environment as a number, else `default` (the custom
+/// benches' knobs: rounds, seconds, scale).
+pub fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Reports a failed [`write_estimate`] (the bench's table is printed
+/// anyway), or, given `Ok` for the last one, nothing.
+pub fn report_write(dir: &Path, written: io::Result<()>) {
+    if let Err(e) = written {
+        eprintln!(
+            "cannot write criterion estimates under {}: {e}",
+            dir.display()
+        );
+    }
+}
+
+/// The closing line of a custom bench: where `compare` finds its medians.
+pub fn announce_estimates(dir: &Path) {
+    println!(
+        "\nmedians written for `cargo run -p hive-benches --release --bin compare` under {}",
+        dir.display()
+    );
+}
+
 /// Where criterion (and so the `compare` program) keeps its results:
 /// `$CRITERION_HOME`, else `criterion` in the cargo target directory this
 /// bench binary was built into (the nearest ancestor with cargo's

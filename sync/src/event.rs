@@ -33,19 +33,17 @@ use crate::waiters::{WaiterKey, WaiterList, WakeList};
 #[doc(alias = "asyncio.Event")]
 pub struct Event {
     state: Mutex<State>,
-    /// `state.set`, mirrored so that [`is_set`](Event::is_set) needs no
-    /// lock: a served HTTP connection asks its shutdown event on every wake.
-    /// Written only under the lock, next to `state.set`, with `Release`;
-    /// read with `Acquire`, so a reader that sees `true` also sees what the
-    /// setter wrote before `set`. Waiting still goes through the lock: a
-    /// waiter registers in the critical section that saw `set == false`,
-    /// so no wake-up is lost between the two.
+    /// The flag. Written only under `state`'s lock, with `Release`; read
+    /// without it by [`is_set`](Event::is_set) with `Acquire` (a served HTTP
+    /// connection asks its shutdown event on every wake), so a reader that
+    /// sees `true` also sees what the setter wrote before `set`. A waiter
+    /// reads it under the lock and registers in the same critical section
+    /// that saw it clear, so no wake-up is lost between the two.
     is_set: AtomicBool,
 }
 
 #[derive(Debug)]
 struct State {
-    set: bool,
     waiters: WaiterList<()>,
 }
 
@@ -60,7 +58,6 @@ impl Event {
     pub fn new() -> Self {
         Self {
             state: Mutex::new(State {
-                set: false,
                 waiters: WaiterList::new(),
             }),
             is_set: AtomicBool::new(false),
@@ -81,7 +78,6 @@ impl Event {
         let mut wakes = WakeList::new();
         {
             let mut state = self.state.lock();
-            state.set = true;
             self.is_set.store(true, Ordering::Release);
             state.waiters.notify_all(&mut wakes);
         }
@@ -100,8 +96,7 @@ impl Event {
     /// ```
     #[doc(alias = "asyncio.Event.clear")]
     pub fn clear(&self) {
-        let mut state = self.state.lock();
-        state.set = false;
+        let _state = self.state.lock();
         self.is_set.store(false, Ordering::Release);
     }
 
@@ -187,7 +182,8 @@ impl Future for EventWait<'_> {
                 }
                 ready
             }
-            None if state.set => Poll::Ready(()),
+            // Under the lock: `set` and `clear` write it only while holding it.
+            None if this.event.is_set.load(Ordering::Relaxed) => Poll::Ready(()),
             None => {
                 this.key = Some(state.waiters.push((), Some(cx.waker().clone())));
                 Poll::Pending
