@@ -460,10 +460,14 @@ impl TlsStream {
                 }
                 .into()));
             }
-            // Records such as a key update want an answer; send it if the
-            // socket has room, else the next write carries it.
+            // Records such as a key update (or, right after the handshake,
+            // the server's session tickets) want sending; send them if the
+            // socket has room, else the next write carries them. A failure
+            // here is not the read's: a peer that sent its data and closed
+            // cannot take them (EPIPE), and the data it sent must still be
+            // read; the next write or flush reports the error.
             if s.tls.wants_write() {
-                s.try_send(&self.io)?;
+                let _ = s.try_send(&self.io);
             }
         }
     }
