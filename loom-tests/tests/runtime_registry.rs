@@ -66,3 +66,52 @@ fn a_waiter_never_sleeps_through_the_last_removal() {
         }
     });
 }
+
+/// A loop publishes its journal (a pinned task it spawned this tick) while
+/// another thread shuts down: sets the flag, then cancels every task its
+/// snapshot lists. Whatever the order, the task is cancelled: the snapshot
+/// lists it, or `Journal::publish` sees the flag after publishing and
+/// cancels it itself.
+#[test]
+fn shutdown_reaches_a_task_published_while_it_runs() {
+    use hive_runtime::__loom::Journal;
+    use loom::sync::atomic::{AtomicBool, Ordering::Release};
+    loom::model(|| {
+        let registry = Arc::new(Registry::with_loops(1));
+        let shutting_down = Arc::new(AtomicBool::new(false));
+        let (raw, notified, registry_ref) = new_task(
+            async {},
+            NoScheduler,
+            Spawn {
+                id: task_id(7),
+                name: None,
+                owner: Some(0),
+            },
+        );
+        let spawner = {
+            let (registry, shutting_down) = (registry.clone(), shutting_down.clone());
+            thread::spawn(move || {
+                let mut journal = Journal::default();
+                journal.insert(registry_ref);
+                let dropped = journal.publish(&registry, 0, &shutting_down);
+                assert!(dropped.is_empty());
+            })
+        };
+        shutting_down.store(true, Release);
+        for task in registry.snapshot() {
+            task.cancel();
+        }
+        spawner.join().unwrap();
+        // The loop runs the task's queue entry: a cancelled task completes
+        // as cancelled without being polled.
+        notified.run();
+        // SAFETY: the handle reference from `new_task`, used once.
+        let handle = unsafe { hive_runtime::__loom::task_handle::<()>(raw) };
+        assert!(handle.is_cancelled(), "shutdown missed a published task");
+        // Completion removes it from the registry.
+        for task in registry.snapshot() {
+            registry.remove(task.header());
+        }
+        assert!(registry.is_empty());
+    });
+}

@@ -441,8 +441,7 @@ pub fn all_tasks() -> Vec<TaskInfo> {
         Some(shared) => {
             let internal = shared.internal_tasks();
             shared
-                .registry
-                .snapshot()
+                .task_snapshot()
                 .into_iter()
                 .filter(|t| !t.is_done() && !internal.contains(&t.header().id))
                 .map(TaskInfo)
@@ -469,7 +468,7 @@ pub fn dump_tasks() -> Vec<TaskDump> {
         Some(shared) => {
             let now = crate::task::age_clock::now_nanos();
             let internal = shared.internal_tasks();
-            let tasks = shared.registry.snapshot();
+            let tasks = shared.task_snapshot();
             tasks
                 .iter()
                 .filter(|task| !internal.contains(&task.header().id))

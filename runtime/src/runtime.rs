@@ -391,7 +391,7 @@ impl Runtime {
         }
         let shared = &self.shared;
         shared.begin_shutdown();
-        for task in shared.registry.snapshot() {
+        for task in shared.task_snapshot() {
             task.cancel();
         }
         if self.on_own_loop() {

@@ -62,7 +62,7 @@ pub(crate) struct Shared {
     next_task_id: AtomicU64,
     next_io_loop: AtomicUsize,
     /// New tasks are cancelled at once (the runtime is shutting down).
-    shutting_down: AtomicBool,
+    pub(crate) shutting_down: AtomicBool,
     /// Loops leave their run loop.
     stopping: AtomicBool,
     /// Loops leave their run loop once no task is live.
@@ -123,7 +123,7 @@ impl Shared {
             loops,
             idle: Idle::new(n),
             watch,
-            registry: Registry::new(),
+            registry: Registry::with_loops(n),
             clock: crate::time::clock::Clock::new(config.start_paused),
             config,
             blocking,
@@ -155,6 +155,20 @@ impl Shared {
 
     pub(crate) fn loop_ids(&self) -> Vec<LoopId> {
         (0..self.loops.len()).map(LoopId).collect()
+    }
+
+    /// Every registered task (see `Registry::snapshot`). On one of this
+    /// runtime's loops, that loop's journal is published first, so the
+    /// caller sees what it spawned this tick.
+    pub(crate) fn task_snapshot(&self) -> Vec<crate::task::raw::TaskRef> {
+        crate::context::with_worker(|core| {
+            if let Some(core) = core {
+                if std::ptr::eq(crate::loom::sync::Arc::as_ptr(&core.shared), self) {
+                    core.flush_registry();
+                }
+            }
+        });
+        self.registry.snapshot()
     }
 
     pub(crate) fn is_shutting_down(&self) -> bool {

@@ -131,6 +131,9 @@ impl LoopCore {
                 None => break,
             }
         }
+        // Before this loop may sleep: what it spawned and finished this
+        // tick becomes visible to the registry's readers.
+        self.worker.flush_registry();
         if self.has_own_work() {
             if self.polls_since_io.get() >= self.worker.shared.config.event_interval {
                 self.poll_events(Some(Duration::ZERO));
@@ -443,6 +446,7 @@ impl LoopCore {
     fn drain_on_exit(&self) {
         // Every task is complete (or shutdown gave up on it): what is left in
         // the queues are references to finished or abandoned tasks.
+        self.worker.flush_registry();
         self.worker.ready.borrow_mut().clear();
         self.worker.state().inbox.clear();
         drop(self.worker.lifo.take());

@@ -31,7 +31,9 @@
 //! - [`push`]: where a runnable task goes, and which sleeping loop is woken;
 //! - [`pop`]: the order in which a loop takes stealable work, and stealing;
 //! - [`worker`]: a loop thread's own queues (LIFO slot, local queue, pinned
-//!   FIFO) and search state, which push and pop work on;
+//!   FIFO) and search state, which push and pop work on, and its registry
+//!   journal (the tasks it spawned pinned to itself and those that finished
+//!   on it, published once per tick: `registry::journal`);
 //! - [`pinned`]: work that must run on one loop (pinned tasks, callbacks);
 //! - [`inbox`]: pinned work other threads hand a loop (a mutex, and a flag
 //!   the owner reads without it);

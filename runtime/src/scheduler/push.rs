@@ -148,7 +148,19 @@ impl Schedule for Arc<Shared> {
     }
 
     fn release(&self, task: &Header) {
-        self.registry.remove(task);
+        // On a loop of this runtime the removal goes into the loop's
+        // journal (published at the end of its tick, `registry::journal`).
+        let journaled = context::with_worker(|core| match core {
+            Some(core) if self.is_own(&core.shared) => {
+                Some(core.journal.borrow_mut().remove(&self.registry, task))
+            }
+            _ => None,
+        });
+        match journaled {
+            // Dropped after the journal's borrow ended.
+            Some(unpublished) => drop(unpublished),
+            None => self.registry.remove(task),
+        }
     }
 
     fn unhandled(&self, task: &Header, error: TaskError) {

@@ -8,7 +8,7 @@ use crate::scheduler::pinned::Pinned;
 use crate::shared::Shared;
 use crate::task::handle::Task;
 use crate::task::id::TaskId;
-use crate::task::raw::{new_task, Header, Notified, Schedule, Spawn};
+use crate::task::raw::{new_task, Header, Notified, Schedule, Spawn, TaskRef};
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
@@ -46,7 +46,7 @@ where
     let id = TaskId(shared.next_task_id());
     let (raw, notified, registry_ref) = new_task(future, shared.clone(), Spawn { id, name, owner });
     crate::contextvars::inherit(raw.header());
-    shared.registry.insert(registry_ref);
+    register(shared, registry_ref, owner);
     if shared.is_shutting_down() {
         // Too late to run: it completes as cancelled on its first run.
         raw.cancel();
@@ -67,6 +67,27 @@ where
         _ => shared.schedule(notified),
     }
     Task::from_raw(raw)
+}
+
+/// Registers a new task: in this loop's journal if it is pinned to the
+/// loop spawning it (published at the end of the tick, `registry::journal`),
+/// else in the registry itself.
+fn register(shared: &Arc<Shared>, task: TaskRef, owner: Option<usize>) {
+    let mut task = Some(task);
+    if owner.is_some() {
+        context::with_worker(|core| {
+            if let Some(core) = core {
+                if Some(core.index) == owner && Arc::ptr_eq(&core.shared, shared) {
+                    if let Some(task) = task.take() {
+                        core.journal.borrow_mut().insert(task);
+                    }
+                }
+            }
+        });
+    }
+    if let Some(task) = task {
+        shared.registry.insert(task);
+    }
 }
 
 /// Whether this thread is loop `index` of `shared`.

@@ -10,6 +10,7 @@
 //! into the FIFO each tick, everything at exit); nothing here knows about it.
 
 use crate::loom::sync::Arc;
+use crate::registry::journal::Journal;
 use crate::scheduler::idle::SearchState;
 use crate::scheduler::pinned::Pinned;
 use crate::scheduler::queue::Local;
@@ -38,6 +39,9 @@ pub(crate) struct Worker {
     pub(crate) search: RefCell<SearchState>,
     pub(crate) polls: Cell<u64>,
     pub(crate) rng: Cell<u32>,
+    /// Registry changes made on this loop, published once per tick
+    /// (`registry::journal`).
+    pub(crate) journal: RefCell<Journal>,
 }
 
 impl Worker {
@@ -54,11 +58,27 @@ impl Worker {
             search: RefCell::new(SearchState::default()),
             polls: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+            journal: RefCell::new(Journal::default()),
         }
     }
 
     /// This loop's entry in the runtime's loop table.
     pub(crate) fn state(&self) -> &LoopShared {
         &self.shared.loops[self.index]
+    }
+
+    /// Publishes this loop's registry journal (`registry::journal`).
+    pub(crate) fn flush_registry(&self) {
+        if self.journal.borrow().is_empty() {
+            return;
+        }
+        let mut dropped = self.journal.borrow_mut().publish(
+            &self.shared.registry,
+            self.index,
+            &self.shared.shutting_down,
+        );
+        // Outside the borrow: freeing a cell runs its output's destructor.
+        dropped.clear();
+        self.journal.borrow_mut().recycle(dropped);
     }
 }

@@ -5,73 +5,44 @@
 //! lets shutdown reach a task that is parked on a waker cycle (two tasks
 //! waiting on each other), which no queue holds.
 //!
-//! Every spawn inserts and every completion removes, so both are O(1) with
-//! no hashing: a shard (chosen by task id) is a slab, and the task's header
-//! remembers its slot.
+//! Shards: stealable tasks land in one of [`ID_SHARDS`] shards chosen by
+//! task id (they may complete on any loop); pinned tasks in their loop's
+//! own shard, so a loop can publish a tick's worth of them under one lock.
+//! Each shard is a slab (`slab.rs`) and the task's header remembers its
+//! slot, so insert and remove are O(1) with no hashing.
 //!
-//! The number of live tasks is each shard's, under its lock, not a
-//! runtime-wide atomic: that counter's two read-modify-writes per task were
-//! a noticeable part of a pinned spawn (perf, `icount run hive
-//! pinned_chain`), and only shutdown asks. A removal looks whether the
-//! registry drained only while someone waits for it (`waiting`); the
-//! handshake that makes that safe is in `wait_drained`, and the loom model
+//! A loop does not take a lock per task: what it spawns pinned to itself
+//! and what completes on it goes into its [`Journal`](journal::Journal),
+//! published at the end of each tick (see `journal.rs`: a pinned task
+//! spawned and finished within one tick never touches a lock). Other
+//! threads insert and remove directly.
+//!
+//! The number of live tasks is counted under the shards' locks, not kept
+//! in a runtime-wide atomic: that counter's two read-modify-writes per task
+//! were a noticeable part of a pinned spawn (perf, `icount run hive
+//! pinned_chain`), and only shutdown asks. A count holds every shard's
+//! lock at once, so it is one consistent cut: a task published before
+//! another was removed is never missed (counted shard by shard, the count
+//! could see the removal and not the publication, and call a live
+//! registry empty). A removal looks whether the registry drained only
+//! while someone waits for it (`waiting`); the handshake that makes that
+//! safe is in `wait_drained`, and the loom model
 //! `loom-tests/tests/runtime_registry.rs` runs it.
+
+pub(crate) mod journal;
+mod slab;
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Condvar, Mutex};
 use crate::task::raw::{Header, TaskRef};
-use crate::task::TaskId;
+use slab::Slab;
 
-const SHARDS: usize = 32;
-
-/// One shard's tasks: occupied slots hold a reference, `free` lists the
-/// empty ones for reuse.
-#[derive(Default)]
-struct Slab {
-    slots: Vec<Option<TaskRef>>,
-    free: Vec<usize>,
-}
-
-impl Slab {
-    /// Stores `task` and records the slot in its header. Relaxed: the slot
-    /// is written and read only under the shard's lock.
-    fn insert(&mut self, task: TaskRef) {
-        let slot = self.free.pop().unwrap_or(self.slots.len());
-        task.header().registry_slot.store(slot, Relaxed);
-        if slot == self.slots.len() {
-            self.slots.push(Some(task));
-        } else {
-            self.slots[slot] = Some(task);
-        }
-    }
-
-    /// Takes the reference in `slot` if it is task `id`'s.
-    fn remove(&mut self, slot: usize, id: TaskId) -> Option<TaskRef> {
-        let entry = self.slots.get_mut(slot)?;
-        if entry.as_ref()?.header().id != id {
-            return None;
-        }
-        let task = entry.take();
-        self.free.push(slot);
-        task
-    }
-
-    /// Occupied slots.
-    fn live(&self) -> usize {
-        self.slots.len() - self.free.len()
-    }
-
-    fn tasks(&self) -> impl Iterator<Item = &TaskRef> {
-        self.slots.iter().flatten()
-    }
-
-    fn drain(&mut self) -> impl Iterator<Item = TaskRef> + '_ {
-        self.free.clear();
-        self.slots.drain(..).flatten()
-    }
-}
+/// Shards for stealable tasks: enough that loops completing tasks at once
+/// rarely meet on a lock.
+const ID_SHARDS: usize = 32;
 
 pub struct Registry {
+    /// `ID_SHARDS` shards by task id, then one per loop for its pinned tasks.
     shards: Box<[Mutex<Slab>]>,
     /// Threads inside `wait_drained`.
     waiting: AtomicUsize,
@@ -87,34 +58,70 @@ impl Default for Registry {
 }
 
 impl Registry {
+    /// A registry without loop shards (every task sharded by id).
     pub fn new() -> Self {
+        Registry::with_loops(0)
+    }
+
+    /// A registry with a shard for each of `loops` loops' pinned tasks.
+    pub fn with_loops(loops: usize) -> Self {
         Registry {
-            shards: (0..SHARDS).map(|_| Mutex::new(Slab::default())).collect(),
+            shards: (0..ID_SHARDS + loops)
+                .map(|_| Mutex::new(Slab::default()))
+                .collect(),
             waiting: AtomicUsize::new(0),
             drained: Condvar::new(),
             drained_lock: Mutex::new(()),
         }
     }
 
-    fn shard(&self, id: TaskId) -> &Mutex<Slab> {
-        &self.shards[(id.0 as usize) % SHARDS]
+    /// Which shard holds `task`: its loop's if it is pinned, else by id.
+    pub(crate) fn shard_index(&self, task: &Header) -> usize {
+        match task.owner {
+            Some(owner) if ID_SHARDS + owner < self.shards.len() => ID_SHARDS + owner,
+            _ => (task.id.0 as usize) % ID_SHARDS,
+        }
+    }
+
+    /// The shard of loop `index`'s pinned tasks.
+    pub(crate) fn loop_shard_index(&self, index: usize) -> usize {
+        debug_assert!(ID_SHARDS + index < self.shards.len());
+        ID_SHARDS + index
+    }
+
+    pub(crate) fn shard(&self, index: usize) -> &Mutex<Slab> {
+        &self.shards[index]
     }
 
     pub fn insert(&self, task: TaskRef) {
-        self.shard(task.header().id).lock().insert(task);
+        let shard = self.shard_index(task.header());
+        self.shards[shard].lock().insert(task, 0);
     }
 
     /// Drops the registry's reference; called when the task completes.
     pub fn remove(&self, task: &Header) {
-        let removed = {
-            let mut shard = self.shard(task.id).lock();
-            shard.remove(task.registry_slot.load(Relaxed), task.id)
-        };
-        // A waiter that counted this shard before our removal registered
-        // in `waiting` before it locked the shard, and our lock came after
-        // its unlock: we see it here. One that counted after saw the
-        // removal. Either way nobody sleeps through the last removal.
-        if removed.is_some() && self.waiting.load(SeqCst) != 0 {
+        let slot = task.registry_slot.load(Relaxed);
+        debug_assert_eq!(
+            slot & journal::LOCAL,
+            0,
+            "a journaled task removed off its loop"
+        );
+        let removed = self.shards[self.shard_index(task)]
+            .lock()
+            .remove(slot, task.id);
+        if removed.is_some() {
+            self.notify_if_drained();
+        }
+        drop(removed);
+    }
+
+    /// After a removal: wakes `wait_drained` if that was the last task.
+    pub(crate) fn notify_if_drained(&self) {
+        // A waiter that counted before our removal registered in `waiting`
+        // before it locked the shards, and our lock came after its unlock:
+        // we see it here. One that counted after saw the removal. Either
+        // way nobody sleeps through the last removal.
+        if self.waiting.load(SeqCst) != 0 {
             // The waiter holds `drained_lock` from its count until its wait
             // begins, so this notify cannot fall between the two.
             let _guard = self.drained_lock.lock();
@@ -122,22 +129,23 @@ impl Registry {
                 self.drained.notify_all();
             }
         }
-        drop(removed);
     }
 
-    /// Whether no task is live (each shard looked at under its lock).
+    /// Whether no task is live (see `len`).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Live tasks, counted shard by shard (each under its lock).
+    /// Live tasks, counted with every shard locked at once (in shard order,
+    /// the only place that holds two): one consistent cut.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|shard| shard.lock().live()).sum()
+        let shards: Vec<_> = self.shards.iter().map(|shard| shard.lock()).collect();
+        shards.iter().map(|shard| shard.live()).sum()
     }
 
     /// A counted reference to every live task.
-    pub(crate) fn snapshot(&self) -> Vec<TaskRef> {
-        let mut all = Vec::with_capacity(self.len());
+    pub fn snapshot(&self) -> Vec<TaskRef> {
+        let mut all = Vec::new();
         for shard in self.shards.iter() {
             all.extend(shard.lock().tasks().cloned());
         }
@@ -145,6 +153,18 @@ impl Registry {
         all
     }
 
+    /// Requests cancellation of every task in loop `index`'s shard.
+    pub(crate) fn cancel_loop_tasks(&self, index: usize) {
+        let tasks: Vec<TaskRef> = self.shards[self.loop_shard_index(index)]
+            .lock()
+            .tasks()
+            .cloned()
+            .collect();
+        // Outside the lock: a cancel queues the task, which may run code.
+        for task in tasks {
+            task.cancel();
+        }
+    }
     /// Waits until no task is live, or until `deadline`. Returns whether it drained.
     pub fn wait_drained(&self, deadline: Option<std::time::Instant>) -> bool {
         let mut guard = self.drained_lock.lock();
@@ -194,7 +214,7 @@ impl Registry {
 mod tests {
     use super::*;
     use crate::task::raw::{new_task, Notified, RawTask, Schedule, Spawn};
-    use crate::task::{Task, TaskError};
+    use crate::task::{Task, TaskError, TaskId};
 
     struct NoScheduler;
     impl Schedule for NoScheduler {
