@@ -50,6 +50,10 @@
 //! * `cross_loop`: one empty unit of work from one loop onto another and
 //!   back (hive's `spawn_on_loop`, tokio's `Handle::spawn` onto a second
 //!   runtime, from a `LocalSet`; batches of 100);
+//! * `handoff` (`run` only, not in the table): the calling thread hands
+//!   the runtime an empty task and waits for it (hive's `run_local`,
+//!   tokio's `Handle::spawn` + `block_on`): one wake of a sleeping loop and
+//!   one of the caller, which time shows and instructions do not;
 //! * `echo`: one 64-byte message echoed over loopback TCP by each runtime's
 //!   echo server (2 loops / workers / threads, one connection); the client
 //!   is the same tokio current-thread generator for all, and its
@@ -166,6 +170,8 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("pinned_chain", false) => pinned_chain::<TokioLocalSet>(n),
         ("cross_loop", true) => cross_loop::<HiveSpawnOnLoop>(n),
         ("cross_loop", false) => cross_loop::<TokioHandle>(n),
+        ("handoff", true) => handoff::<Hive>(n),
+        ("handoff", false) => handoff::<Tokio>(n),
         ("http", true) => http_gets(http::Contender::Hive, n),
         ("http_per_loop", true) => http_gets(http::Contender::HivePerLoop, n),
         ("http" | "http_per_loop", false) => http_gets(http::Contender::Tokio, n),
@@ -180,6 +186,16 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
 fn batches(n: usize) -> impl Iterator<Item = usize> {
     let rest = n % BATCH;
     std::iter::repeat_n(BATCH, n / BATCH).chain((rest > 0).then_some(rest))
+}
+
+/// `n` hand-offs from this (non-runtime) thread: a task run on the
+/// runtime and waited for (not in the table: its cost is the wake of a
+/// sleeping thread, which instructions do not show; time it instead).
+fn handoff<R: Contender>(n: usize) {
+    let rt = R::build();
+    for _ in 0..n {
+        R::handoff(&rt);
+    }
 }
 
 fn spawn<R: Contender>(n: usize) {
