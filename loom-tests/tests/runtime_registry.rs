@@ -67,7 +67,7 @@ fn a_waiter_never_sleeps_through_the_last_removal() {
     });
 }
 
-/// A loop publishes its journal (a pinned task it spawned this tick) while
+/// A loop publishes its journal (a pinned task it spawned) while
 /// another thread shuts down: sets the flag, then cancels every task its
 /// snapshot lists. Whatever the order, the task is cancelled: the snapshot
 /// lists it, or `Journal::publish` sees the flag after publishing and
@@ -92,7 +92,7 @@ fn shutdown_reaches_a_task_published_while_it_runs() {
             let (registry, shutting_down) = (registry.clone(), shutting_down.clone());
             thread::spawn(move || {
                 let mut journal = Journal::default();
-                journal.insert(registry_ref);
+                journal.insert(&registry, 0, registry_ref);
                 let dropped = journal.publish(&registry, 0, &shutting_down);
                 assert!(dropped.is_empty());
             })
@@ -113,5 +113,74 @@ fn shutdown_reaches_a_task_published_while_it_runs() {
             registry.remove(task.header());
         }
         assert!(registry.is_empty());
+    });
+}
+
+/// A stealable task running on loop 0 spawns a task pinned to loop 0 (into
+/// loop 0's journal, unpublished), then finishes on loop 1, which
+/// publishes its removal while loop 0 has not published yet. A count
+/// taken meanwhile must not call the registry empty: the child is alive.
+/// (Without loop 0's `unpublished` flag, or with the flag read outside
+/// the shard locks, the count sees neither task.)
+#[test]
+fn a_count_never_calls_a_live_registry_empty() {
+    use hive_runtime::__loom::Journal;
+    use loom::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Release};
+    loom::model(|| {
+        let registry = Arc::new(Registry::with_loops(2));
+        let never = Arc::new(AtomicBool::new(false));
+        // The spawner: stealable, published (id 3's shard).
+        let (spawner_raw, spawner_entry) = registered(&registry, 3);
+        let (child_raw, child_entry, child_ref) = new_task(
+            async {},
+            NoScheduler,
+            Spawn {
+                id: task_id(4),
+                name: None,
+                owner: Some(0),
+            },
+        );
+        // The queue that carries the spawner from loop 0 to loop 1.
+        let handed_over = Arc::new(AtomicBool::new(false));
+        let loop0 = {
+            let (registry, never, handed_over) =
+                (registry.clone(), never.clone(), handed_over.clone());
+            thread::spawn(move || {
+                let mut journal = Journal::default();
+                journal.insert(&registry, 0, child_ref);
+                handed_over.store(true, Release);
+                let dropped = journal.publish(&registry, 0, &never);
+                assert!(dropped.is_empty());
+            })
+        };
+        let loop1 = {
+            let (registry, never, handed_over) =
+                (registry.clone(), never.clone(), handed_over.clone());
+            thread::spawn(move || {
+                while !handed_over.load(Acquire) {
+                    thread::yield_now();
+                }
+                let mut journal = Journal::default();
+                assert!(journal.remove(&registry, spawner_entry.header()).is_none());
+                let mut dropped = journal.publish(&registry, 1, &never);
+                assert_eq!(dropped.len(), 1);
+                dropped.clear();
+                spawner_entry
+            })
+        };
+        assert!(!registry.is_empty(), "a live child was missed");
+        loop0.join().unwrap();
+        let spawner_entry = loop1.join().unwrap();
+        // Clean up: the child completes and is removed.
+        for task in registry.snapshot() {
+            registry.remove(task.header());
+        }
+        assert!(registry.is_empty());
+        drop((spawner_entry, child_entry));
+        // SAFETY: the handle references from `new_task`, each dropped once.
+        unsafe {
+            drop(hive_runtime::__loom::task_handle::<()>(spawner_raw));
+            drop(hive_runtime::__loom::task_handle::<()>(child_raw));
+        }
     });
 }

@@ -429,6 +429,11 @@ fn dump(task: &TaskRef, now: u64) -> Option<TaskDump> {
 /// tasks (signal readers, such as the Ctrl-C watcher of `hive::run`, and
 /// `add_signal_handler` callbacks) are not listed, as asyncio's are not.
 ///
+/// Every task spawned on this thread, and every stealable task, is listed
+/// at once. A task pinned to another loop and spawned there is listed once
+/// that loop publishes its spawns: before it next sleeps, and at least every
+/// 61 ticks while it is busy (its registry journal saves a lock per task).
+///
 /// ```
 /// # hive::run(async {
 /// let _t = hive::spawn(std::future::pending::<()>());

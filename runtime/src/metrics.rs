@@ -91,7 +91,10 @@ pub struct LoopMetrics {
 pub struct RuntimeMetrics {
     /// One entry per loop, in `LoopId` order.
     pub loops: Vec<LoopMetrics>,
-    /// Tasks spawned and not yet complete.
+    /// Tasks spawned and not yet complete, as the registry has them: a
+    /// busy loop publishes its pinned spawns and its completions in
+    /// batches (at least every 61 ticks, and before it sleeps), so this
+    /// may lag by that much.
     pub live_tasks: usize,
     /// Threads in the blocking pool right now (busy or idle).
     pub blocking_threads: usize,

@@ -131,18 +131,21 @@ impl LoopCore {
                 None => break,
             }
         }
-        // Before this loop may sleep: what it spawned and finished this
-        // tick becomes visible to the registry's readers.
-        self.worker.flush_registry();
         if self.has_own_work() {
+            self.worker.end_tick();
             if self.polls_since_io.get() >= self.worker.shared.config.event_interval {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
                 self.watch_for_sleepers();
                 self.rescue_stalled_loop();
             }
-        } else if !self.rescue_stalled_loop() && !self.yield_before_park() {
-            self.park();
+        } else {
+            // Before this loop may sleep, the registry's readers see what
+            // it spawned and finished (`registry::journal`).
+            self.worker.flush_registry();
+            if !self.rescue_stalled_loop() && !self.yield_before_park() {
+                self.park();
+            }
         }
     }
 

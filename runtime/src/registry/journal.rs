@@ -1,5 +1,5 @@
-//! A loop's registry changes, kept on its own thread and published once
-//! per tick.
+//! A loop's registry changes, kept on its own thread and published in
+//! batches.
 //!
 //! Registering a task and removing it took a shard lock each: two
 //! uncontended lock/unlock pairs, four atomic read-modify-writes, about a
@@ -7,34 +7,56 @@
 //! hive pinned_spawn`). The journal takes that off the per-task path:
 //!
 //! * a pinned task spawned on its own loop goes into the journal's
-//!   `pending` slab (its header's slot tagged [`LOCAL`]);
+//!   `pending` slab (its header's slot tagged [`LOCAL`]), and the loop's
+//!   `unpublished` flag in the registry is set;
 //! * a task that completes on a loop is removed from `pending` at once if
-//!   it is there (spawned and finished in one tick: no lock at all), else
-//!   its removal is recorded;
-//! * at the end of the tick (and before the loop sleeps, and when it
-//!   exits) [`Journal::flush`] publishes `pending` into the loop's shard
-//!   and applies the removals, one lock per shard touched.
+//!   it is there (no lock at all), else its removal is recorded;
+//! * [`Journal::publish`] moves `pending` into the loop's shard (clearing
+//!   the flag under the shard's lock) and then applies the removals, one
+//!   lock per shard touched. The loop publishes before it sleeps, every
+//!   [`PUBLISH_TICKS`] ticks or [`PUBLISH_ENTRIES`] entries, as soon as
+//!   shutdown has begun, when it lists tasks itself, and when it exits
+//!   (`Worker::flush_registry`): a spawn chain, one task per tick, takes one
+//!   lock per 61 links instead of two per link.
 //!
-//! What this changes for readers on other threads: a task spawned in a
-//! loop's current tick is not listed yet, and one that finished in it is
-//! listed (as done) until the tick ends. Shutdown still reaches every task:
-//! the flush publishes under the shard's lock and then looks at the
-//! shutdown flag, and shutdown sets the flag and then takes its snapshot
-//! shard by shard, so either the snapshot sees the new tasks or the flush
-//! sees the flag and cancels them (`Journal::publish`; the loom model
-//! `loom-tests/tests/runtime_registry.rs` runs both orders). And `len` never
-//! calls a live registry empty: the flush publishes before it removes (a
-//! task's children before the task), and a count holds every lock at once.
+//! What this changes for readers on other threads: a task spawned on a
+//! busy loop is listed (`all_tasks`, `Registry::len`) once that loop
+//! publishes, and one that finished there stays listed, as done, until
+//! then. Nothing is lost:
+//! * **Shutdown reaches every task.** Shutdown sets its flag and then
+//!   takes its snapshot shard by shard; a publish looks at the flag after
+//!   the unlock that published. Either the snapshot sees the new tasks, or
+//!   the publish sees the flag and cancels them (the loom model
+//!   `loom-tests/tests/runtime_registry.rs` runs both orders). A loop
+//!   publishes at its first tick end after the flag is set.
+//! * **A live registry is never called empty.** `Registry::is_empty` holds
+//!   every shard lock at once and reads the `unpublished` flags under them.
+//!   A publish inserts before it removes, and every removal made on a loop
+//!   goes through its journal; a task spawned on one loop whose spawner
+//!   completes on another is covered by the flag, which was set before
+//!   the spawner's next poll and so before its removal (the loom model
+//!   runs that too).
 //!
 //! Only the loop's own thread touches its journal (it lives in the loop's
 //! `Worker`), so nothing here is atomic except the header's slot word,
-//! which the journal's owner alone reads and writes while it is tagged.
+//! which the journal's owner alone reads and writes while it is tagged,
+//! and the registry's flag.
 
 use super::slab::Slab;
 use super::Registry;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed};
 use crate::task::raw::{Header, TaskRef};
 use crate::task::TaskId;
+
+/// Ticks a loop may go without publishing while it has work; the same
+/// cadence as its reactor polls (`event_interval`), so a listing from
+/// another thread is at most that many ticks behind.
+pub(crate) const PUBLISH_TICKS: u32 = 61;
+
+/// Entries (unpublished tasks plus recorded removals) after which a loop
+/// publishes at its next tick end: bounds the finished cells a journal
+/// keeps alive.
+pub(crate) const PUBLISH_ENTRIES: usize = 1024;
 
 /// The slot tag of a task in a journal's `pending` slab rather than in a
 /// shard: the top bit, which no real slab index reaches.
@@ -63,8 +85,16 @@ impl Journal {
         self.pending.is_empty() && self.removals.is_empty()
     }
 
-    /// Registers a task pinned to this journal's loop, spawned on it.
-    pub fn insert(&mut self, task: TaskRef) {
+    /// Entries waiting: unpublished tasks plus recorded removals.
+    pub fn entries(&self) -> usize {
+        self.pending.live() + self.removals.len()
+    }
+
+    /// Registers a task pinned to loop `index` (this journal's), spawned on it.
+    pub fn insert(&mut self, registry: &Registry, index: usize, task: TaskRef) {
+        if self.pending.is_empty() {
+            registry.mark_unpublished(index);
+        }
         self.pending.insert(task, LOCAL);
     }
 
@@ -112,6 +142,7 @@ impl Journal {
             for task in self.pending.drain() {
                 shard.insert(task, 0);
             }
+            registry.mark_published(index);
             rest = remove_run(&mut shard, rest, own, &mut dropped);
         }
         // After the unlock that published. If shutdown's snapshot locked

@@ -32,7 +32,9 @@
 pub(crate) mod journal;
 mod slab;
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
+use crate::loom::sync::atomic::{
+    AtomicBool, AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::SeqCst,
+};
 use crate::loom::sync::{Condvar, Mutex};
 use crate::task::raw::{Header, TaskRef};
 use slab::Slab;
@@ -44,6 +46,10 @@ const ID_SHARDS: usize = 32;
 pub struct Registry {
     /// `ID_SHARDS` shards by task id, then one per loop for its pinned tasks.
     shards: Box<[Mutex<Slab>]>,
+    /// Per loop: its journal holds tasks not yet published (set by the
+    /// loop when its journal gets its first one, cleared under the loop's
+    /// shard lock when it publishes them; see `journal.rs`).
+    unpublished: Box<[AtomicBool]>,
     /// Threads inside `wait_drained`.
     waiting: AtomicUsize,
     /// Signalled when the last task is removed while someone waits.
@@ -69,6 +75,7 @@ impl Registry {
             shards: (0..ID_SHARDS + loops)
                 .map(|_| Mutex::new(Slab::default()))
                 .collect(),
+            unpublished: (0..loops).map(|_| AtomicBool::new(false)).collect(),
             waiting: AtomicUsize::new(0),
             drained: Condvar::new(),
             drained_lock: Mutex::new(()),
@@ -131,16 +138,40 @@ impl Registry {
         }
     }
 
-    /// Whether no task is live (see `len`).
+    /// Whether no task is live: no shard holds one and no loop's journal
+    /// holds one unpublished. Looked at with every shard locked at once
+    /// (in shard order, the only place that holds two), so it is one
+    /// consistent cut: a task published before another was removed is
+    /// never missed, and a journal's flag is read while its publication
+    /// cannot be half done (it is cleared under the shard's lock).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        let shards = self.lock_all();
+        shards.iter().all(|shard| shard.is_empty())
+            && !self.unpublished.iter().any(|flag| flag.load(Acquire))
     }
 
-    /// Live tasks, counted with every shard locked at once (in shard order,
-    /// the only place that holds two): one consistent cut.
+    /// Published live tasks (a loop's journal may hold more; see
+    /// `journal.rs`), counted with every shard locked at once.
     pub fn len(&self) -> usize {
-        let shards: Vec<_> = self.shards.iter().map(|shard| shard.lock()).collect();
-        shards.iter().map(|shard| shard.live()).sum()
+        self.lock_all().iter().map(|shard| shard.live()).sum()
+    }
+
+    fn lock_all(&self) -> Vec<crate::loom::sync::MutexGuard<'_, Slab>> {
+        self.shards.iter().map(|shard| shard.lock()).collect()
+    }
+
+    /// Loop `index`'s journal now holds unpublished tasks.
+    pub(crate) fn mark_unpublished(&self, index: usize) {
+        // Relaxed: what orders this store before a count that must see it
+        // is the spawning task's own later removal (a lock, or a queue
+        // hand-off to another loop, then a lock); see `journal.rs`.
+        self.unpublished[index].store(true, Relaxed);
+    }
+
+    /// Loop `index` published its journal; called under its shard's lock.
+    pub(crate) fn mark_published(&self, index: usize) {
+        // Relaxed: under the shard's lock, which every count holds too.
+        self.unpublished[index].store(false, Relaxed);
     }
 
     /// A counted reference to every live task.

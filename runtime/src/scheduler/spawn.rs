@@ -70,7 +70,7 @@ where
 }
 
 /// Registers a new task: in this loop's journal if it is pinned to the
-/// loop spawning it (published at the end of the tick, `registry::journal`),
+/// loop spawning it (published in batches, `registry::journal`),
 /// else in the registry itself.
 fn register(shared: &Arc<Shared>, task: TaskRef, owner: Option<usize>) {
     let mut task = Some(task);
@@ -79,7 +79,10 @@ fn register(shared: &Arc<Shared>, task: TaskRef, owner: Option<usize>) {
             if let Some(core) = core {
                 if Some(core.index) == owner && Arc::ptr_eq(&core.shared, shared) {
                     if let Some(task) = task.take() {
-                        core.journal.borrow_mut().insert(task);
+                        let index = core.index;
+                        core.journal
+                            .borrow_mut()
+                            .insert(&shared.registry, index, task);
                     }
                 }
             }

@@ -10,7 +10,7 @@
 //! into the FIFO each tick, everything at exit); nothing here knows about it.
 
 use crate::loom::sync::Arc;
-use crate::registry::journal::Journal;
+use crate::registry::journal::{Journal, PUBLISH_ENTRIES, PUBLISH_TICKS};
 use crate::scheduler::idle::SearchState;
 use crate::scheduler::pinned::Pinned;
 use crate::scheduler::queue::Local;
@@ -39,9 +39,11 @@ pub(crate) struct Worker {
     pub(crate) search: RefCell<SearchState>,
     pub(crate) polls: Cell<u64>,
     pub(crate) rng: Cell<u32>,
-    /// Registry changes made on this loop, published once per tick
+    /// Registry changes made on this loop, published in batches
     /// (`registry::journal`).
     pub(crate) journal: RefCell<Journal>,
+    /// Ticks ended since the journal was last published.
+    ticks_since_publish: Cell<u32>,
 }
 
 impl Worker {
@@ -59,6 +61,7 @@ impl Worker {
             polls: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             journal: RefCell::new(Journal::default()),
+            ticks_since_publish: Cell::new(0),
         }
     }
 
@@ -67,8 +70,23 @@ impl Worker {
         &self.shared.loops[self.index]
     }
 
+    /// At the end of a tick with more work to do: publishes the journal
+    /// if it is due (every `PUBLISH_TICKS` ticks or `PUBLISH_ENTRIES`
+    /// entries, or at once when shutdown has begun).
+    pub(crate) fn end_tick(&self) {
+        let ticks = self.ticks_since_publish.get() + 1;
+        self.ticks_since_publish.set(ticks);
+        if ticks >= PUBLISH_TICKS
+            || self.shared.is_shutting_down()
+            || self.journal.borrow().entries() >= PUBLISH_ENTRIES
+        {
+            self.flush_registry();
+        }
+    }
+
     /// Publishes this loop's registry journal (`registry::journal`).
     pub(crate) fn flush_registry(&self) {
+        self.ticks_since_publish.set(0);
         if self.journal.borrow().is_empty() {
             return;
         }
