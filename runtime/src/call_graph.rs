@@ -425,9 +425,10 @@ fn dump(task: &TaskRef, now: u64) -> Option<TaskDump> {
 }
 
 /// Every task of the current runtime that is not done yet (asyncio's
-/// `all_tasks`), in spawn order; empty outside a runtime. The runtime's own
-/// tasks (signal readers, such as the Ctrl-C watcher of `hive::run`, and
-/// `add_signal_handler` callbacks) are not listed, as asyncio's are not.
+/// `all_tasks`), in task id order (spawn order on each loop); empty
+/// outside a runtime. The runtime's own tasks (signal readers, such as the
+/// Ctrl-C watcher of `hive::run`, and `add_signal_handler` callbacks) are
+/// not listed, as asyncio's are not.
 ///
 /// Every task spawned on this thread, and every stealable task, is listed
 /// at once. A task pinned to another loop and spawned there is listed once
@@ -456,8 +457,8 @@ pub fn all_tasks() -> Vec<TaskInfo> {
     }
 }
 
-/// Every live task of the current runtime, in spawn order, with its loop,
-/// state and age; empty outside a runtime. Like [`all_tasks`](crate::all_tasks)
+/// Every live task of the current runtime, in task id order (spawn order
+/// on each loop), with its loop, state and age; empty outside a runtime. Like [`all_tasks`](crate::all_tasks)
 /// it leaves out the runtime's own signal tasks.
 ///
 /// ```

@@ -144,8 +144,16 @@ impl Shared {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
+    /// A task id for a spawn from a thread that is not one of this
+    /// runtime's loops (a loop draws from its own block: `take_task_ids`).
     pub(crate) fn next_task_id(&self) -> u64 {
-        self.next_task_id.fetch_add(1, Ordering::Relaxed)
+        self.take_task_ids(1)
+    }
+
+    /// Reserves `n` consecutive task ids; returns the first. Relaxed: ids
+    /// need only be unique, and the counter publishes nothing.
+    pub(crate) fn take_task_ids(&self, n: u64) -> u64 {
+        self.next_task_id.fetch_add(n, Ordering::Relaxed)
     }
 
     /// Round-robin choice of a loop for work that has no loop of its own.

@@ -43,7 +43,10 @@ pub(crate) fn spawn_placed<F>(
 where
     F: Future + 'static,
 {
-    let id = TaskId(shared.next_task_id());
+    let id = TaskId(context::with_worker(|core| match core {
+        Some(core) if Arc::ptr_eq(&core.shared, shared) => core.next_task_id(),
+        _ => shared.next_task_id(),
+    }));
     let (raw, notified, registry_ref) = new_task(future, shared.clone(), Spawn { id, name, owner });
     crate::contextvars::inherit(raw.header());
     register(shared, registry_ref, owner);

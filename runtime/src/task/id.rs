@@ -4,6 +4,9 @@ use std::fmt;
 
 /// A task's identifier, unique within its runtime; names default to `Task-<id>`.
 ///
+/// Ids increase in spawn order on each loop; loops reserve them in blocks,
+/// so ids of tasks spawned on different loops interleave by block.
+///
 /// ```
 /// # hive::run(async {
 /// let a = hive::spawn(async {});
