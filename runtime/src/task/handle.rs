@@ -383,6 +383,16 @@ fn forget_awaiter(raw: RawTask) {
 /// gives both up.
 unsafe fn release_handle(raw: RawTask) {
     forget_awaiter(raw);
+    if raw.header().state.load().is_complete() {
+        // COMPLETE with JOIN_INTEREST: the stage is ours, and the runner
+        // will not touch it again. Drop the output first, then the
+        // interest and our reference in one step.
+        // SAFETY: the task is complete and we are the handle.
+        unsafe { raw.drop_output() };
+        // SAFETY: we are the handle, give up its reference, and saw COMPLETE.
+        unsafe { raw.drop_complete_handle() };
+        return;
+    }
     if raw.header().state.drop_join_interest() {
         // SAFETY: the task is complete and we are the handle.
         unsafe { raw.drop_output() };

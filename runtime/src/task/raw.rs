@@ -229,6 +229,19 @@ impl RawTask {
         }
     }
 
+    /// Drops the handle's join interest and reference together; the task
+    /// is complete and its output dropped (or read).
+    ///
+    /// # Safety
+    /// The caller is the task's one handle, gives up its reference, and
+    /// saw `COMPLETE` (so it owned the stage and is done with it).
+    pub(crate) unsafe fn drop_complete_handle(self) {
+        if self.header().state.drop_complete_join_interest_and_ref() {
+            // SAFETY: that was the last reference: nobody else can reach the cell.
+            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+        }
+    }
+
     /// Submits the task to its scheduler. The caller already took the
     /// reference the queue entry will own (a `Notify::Submit` transition).
     ///

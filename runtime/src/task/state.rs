@@ -242,6 +242,19 @@ impl State {
         })
     }
 
+    /// The handle of a complete task, having dropped the output, goes
+    /// away: clears `JOIN_INTEREST` and drops the handle's reference in one
+    /// step (one read-modify-write where `drop_join_interest` and `ref_dec`
+    /// were two). Returns `true` if that was the last reference.
+    pub(crate) fn drop_complete_join_interest_and_ref(&self) -> bool {
+        // Both bits are known set (COMPLETE is never cleared, and only the
+        // handle clears JOIN_INTEREST), so subtracting them clears them.
+        // AcqRel for the reference, as in `ref_dec`.
+        let prev = Snapshot(self.0.fetch_sub(REF_ONE | JOIN_INTEREST, AcqRel));
+        debug_assert!(prev.is_complete() && prev.has_join_interest() && prev.ref_count() >= 1);
+        prev.ref_count() == 1
+    }
+
     /// Publishes the waker the handle just wrote. `Err` if the task completed
     /// first (the runner will not read the slot; the output is ready).
     pub(crate) fn set_join_waker(&self) -> Result<(), Snapshot> {
