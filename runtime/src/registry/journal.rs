@@ -62,18 +62,18 @@ pub(crate) const PUBLISH_ENTRIES: usize = 1024;
 /// shard: the top bit, which no real slab index reaches.
 pub(crate) const LOCAL: usize = 1 << (usize::BITS - 1);
 
-/// A removal waiting for the next flush.
-struct Removal {
-    shard: usize,
-    slot: usize,
-    id: TaskId,
-}
-
 /// One loop's unpublished registry changes.
 #[derive(Default)]
 pub struct Journal {
     pending: Slab,
-    removals: Vec<Removal>,
+    /// Removals waiting, by shard index: `(slot, id)` pairs. Bucketed as
+    /// they come, so a publish takes each shard's lock once without
+    /// sorting (a sort was 190 instructions per stealable task).
+    removals: Vec<Vec<(usize, TaskId)>>,
+    /// The shards whose bucket is not empty, in the order they filled.
+    touched: Vec<usize>,
+    /// Removals waiting, all buckets together.
+    removal_count: usize,
     /// Spare storage for the references a flush hands back (kept so a
     /// flush does not allocate).
     spare: Vec<TaskRef>,
@@ -82,12 +82,12 @@ pub struct Journal {
 impl Journal {
     /// Whether there is nothing to publish.
     pub fn is_empty(&self) -> bool {
-        self.pending.is_empty() && self.removals.is_empty()
+        self.pending.is_empty() && self.removal_count == 0
     }
 
     /// Entries waiting: unpublished tasks plus recorded removals.
     pub fn entries(&self) -> usize {
-        self.pending.live() + self.removals.len()
+        self.pending.live() + self.removal_count
     }
 
     /// Registers a task pinned to loop `index` (this journal's), spawned on it.
@@ -106,11 +106,16 @@ impl Journal {
         if slot & LOCAL != 0 {
             return self.pending.remove(slot & !LOCAL, task.id);
         }
-        self.removals.push(Removal {
-            shard: registry.shard_index(task),
-            slot,
-            id: task.id,
-        });
+        let shard = registry.shard_index(task);
+        if self.removals.len() <= shard {
+            self.removals.resize_with(shard + 1, Vec::new);
+        }
+        let bucket = &mut self.removals[shard];
+        if bucket.is_empty() {
+            self.touched.push(shard);
+        }
+        bucket.push((slot, task.id));
+        self.removal_count += 1;
         None
     }
 
@@ -133,17 +138,17 @@ impl Journal {
         let published = !self.pending.is_empty();
         let mut dropped = std::mem::take(&mut self.spare);
         // The loop's own shard first, so new tasks are in place before any
-        // removal is visible (see the module docs); the rest grouped by shard.
-        self.removals
-            .sort_unstable_by_key(|r| (r.shard != own, r.shard));
-        let mut rest = &self.removals[..];
-        if published || rest.first().is_some_and(|r| r.shard == own) {
+        // removal is visible (see the module docs).
+        let own_removals = self.removals.get_mut(own).filter(|b| !b.is_empty());
+        if published || own_removals.is_some() {
             let mut shard = registry.shard(own).lock();
             for task in self.pending.drain() {
                 shard.insert(task, 0);
             }
             registry.mark_published(index);
-            rest = remove_run(&mut shard, rest, own, &mut dropped);
+            if let Some(bucket) = own_removals {
+                remove_all(&mut shard, bucket, &mut dropped);
+            }
         }
         // After the unlock that published. If shutdown's snapshot locked
         // this shard before us, the flag's store came before its unlock,
@@ -155,11 +160,13 @@ impl Journal {
         if published && shutting_down.load(Acquire) {
             registry.cancel_loop_tasks(index);
         }
-        while let Some(first) = rest.first() {
-            let shard = first.shard;
-            rest = remove_run(&mut registry.shard(shard).lock(), rest, shard, &mut dropped);
+        for shard in self.touched.drain(..) {
+            let bucket = &mut self.removals[shard];
+            if !bucket.is_empty() {
+                remove_all(&mut registry.shard(shard).lock(), bucket, &mut dropped);
+            }
         }
-        self.removals.clear();
+        self.removal_count = 0;
         if !dropped.is_empty() {
             registry.notify_if_drained();
         }
@@ -176,20 +183,9 @@ impl Journal {
     }
 }
 
-/// Applies the leading removals that are in `shard` (locked as `slab`);
-/// returns the rest.
-fn remove_run<'a>(
-    slab: &mut Slab,
-    removals: &'a [Removal],
-    shard: usize,
-    dropped: &mut Vec<TaskRef>,
-) -> &'a [Removal] {
-    let end = removals
-        .iter()
-        .position(|r| r.shard != shard)
-        .unwrap_or(removals.len());
-    for removal in &removals[..end] {
-        dropped.extend(slab.remove(removal.slot, removal.id));
+/// Applies (and empties) one shard's bucket of removals, `slab` locked.
+fn remove_all(slab: &mut Slab, bucket: &mut Vec<(usize, TaskId)>, dropped: &mut Vec<TaskRef>) {
+    for (slot, id) in bucket.drain(..) {
+        dropped.extend(slab.remove(slot, id));
     }
-    &removals[end..]
 }
