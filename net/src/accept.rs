@@ -26,7 +26,7 @@ pub(crate) enum Listener {
 }
 
 enum Accepted {
-    Tcp(mio::net::TcpStream),
+    Tcp(mio::net::TcpStream, std::net::SocketAddr),
     Unix(mio::net::UnixStream),
 }
 
@@ -56,7 +56,9 @@ pub(crate) async fn accept_loop(
     let mut backoff = BACKOFF_MIN;
     loop {
         let accepted = poll_fn(|cx| match &listener {
-            Listener::Tcp(l) => l.poll_accept_raw(cx).map_ok(|(s, _)| Accepted::Tcp(s)),
+            Listener::Tcp(l) => l
+                .poll_accept_raw(cx)
+                .map_ok(|(s, peer)| Accepted::Tcp(s, peer)),
             Listener::Unix(l) => l.poll_accept_raw(cx).map_ok(|(s, _)| Accepted::Unix(s)),
         })
         .await;
@@ -83,10 +85,11 @@ pub(crate) async fn accept_loop(
             }
         };
         let conn = match accepted {
-            Accepted::Tcp(s) => {
+            Accepted::Tcp(s, peer) => {
                 // asyncio sets TCP_NODELAY on every TCP transport.
                 let _ = s.set_nodelay(true);
-                TcpStream::from_mio(s, Some(loop_id)).map(|s| Conn::Tcp(Arc::new(s)))
+                TcpStream::from_mio(s, Some(loop_id))
+                    .map(|s| Conn::Tcp(Arc::new(s.with_peer(peer))))
             }
             Accepted::Unix(s) => {
                 UnixStream::from_mio(s, Some(loop_id)).map(|s| Conn::Unix(Arc::new(s)))

@@ -255,7 +255,10 @@ pub(crate) async fn finish_connect(stream: &TcpStream) -> io::Result<()> {
                 return Err(e);
             }
             match s.peer_addr() {
-                Ok(_) => Ok(()),
+                Ok(peer) => {
+                    let _ = stream.peer.set(peer);
+                    Ok(())
+                }
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => {
                     Err(io::ErrorKind::WouldBlock.into())
                 }

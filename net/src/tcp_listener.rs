@@ -120,7 +120,7 @@ impl TcpListener {
     #[doc(alias = "loop.sock_accept")]
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (s, peer) = poll_fn(|cx| self.poll_accept_raw(cx)).await?;
-        Ok((TcpStream::from_mio(s, None)?, peer))
+        Ok((TcpStream::from_mio(s, None)?.with_peer(peer), peer))
     }
 
     /// Polls `accept(2)`, returning the unregistered stream.

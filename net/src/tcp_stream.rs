@@ -31,6 +31,11 @@ use std::time::Duration;
 /// ```
 pub struct TcpStream {
     pub(crate) io: IoSource<mio::net::TcpStream>,
+    /// The peer's address once known (from `accept`, from the connect
+    /// that completed, or from the first `peer_addr`): a connected TCP
+    /// socket's peer never changes, and a TLS handshake asked for it
+    /// twice (a `getpeername` each) for its error messages.
+    pub(crate) peer: std::sync::OnceLock<SocketAddr>,
 }
 
 stream_impls!(TcpStream);
@@ -91,7 +96,16 @@ impl TcpStream {
             Some(id) => IoSource::new_on_loop(stream, id)?,
             None => IoSource::new(stream)?,
         };
-        Ok(TcpStream { io })
+        Ok(TcpStream {
+            io,
+            peer: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Records the peer's address, known from `accept`.
+    pub(crate) fn with_peer(self, peer: SocketAddr) -> Self {
+        let _ = self.peer.set(peer);
+        self
     }
 
     /// Deregisters and returns the std stream (still non-blocking).
@@ -122,7 +136,12 @@ impl TcpStream {
     /// ```
     #[doc(alias = "peername")]
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().peer_addr()
+        if let Some(peer) = self.peer.get() {
+            return Ok(*peer);
+        }
+        let peer = self.io.get_ref().peer_addr()?;
+        let _ = self.peer.set(peer);
+        Ok(peer)
     }
 
     /// The local address (asyncio's `get_extra_info('sockname')`).
