@@ -2,10 +2,12 @@
 
 use crate::context;
 use crate::error::RunError;
+use crate::loom::sync::atomic::{
+    AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+};
 use crate::runtime::Runtime;
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -122,14 +124,15 @@ pub(crate) fn block_on_thread<F: Future>(future: F) -> F::Output {
 }
 
 /// Yields until `woken` is set or [`YIELD_BEFORE_PARK`] has passed;
-/// whether it was set.
+/// whether it was set. Under loom, no timed wait (a model's threads only
+/// switch at loom's own operations): one look, then park.
 fn wait_briefly(woken: &AtomicBool) -> bool {
     let start = Instant::now();
     loop {
         if woken.load(Acquire) {
             return true;
         }
-        if start.elapsed() >= YIELD_BEFORE_PARK {
+        if cfg!(loom) || start.elapsed() >= YIELD_BEFORE_PARK {
             return false;
         }
         std::thread::yield_now();
