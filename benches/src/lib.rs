@@ -15,20 +15,30 @@
 //! of 3 runs each) and prints (Ir(12000) − Ir(2000)) / 10000, all threads
 //! counted, setup cancelled. The pinned rows repeat to the instruction; the
 //! multi-threaded ones (`spawn`, `cross_loop`, `echo`) move by a few percent.
-//! Measured 2026-12-04 (hive at 3a4074d, tokio 1.54.1):
+//! Measured 2026-12-04 (hive at 8ce9d70, tokio 1.54.1):
 //!
 //! | workload (per unit) | hive | tokio | hive/tokio |
 //! |---|---:|---:|---:|
-//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1437 | 2540 | 0.57 |
-//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1024 | 1754 | 0.58 |
-//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3692 | 5050 | 0.73 |
-//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 335 | 489 | 0.69 |
-//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1076 | 1627 | 0.66 |
-//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1232 | 2127 | 0.58 |
-//! | echo: 64-byte message echoed, tokio client included | 4523 | 5420 | 0.83 |
-//! | http: keep-alive GET to hyper's hello world, std client included | 10874 | 10973 | 0.99 |
-//! | http_per_loop: the same, hive's per-loop server | 10729 | 10966 | 0.98 |
-//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3885362 | 3893927 | 1.00 |
+//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1545 | 2531 | 0.61 |
+//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1071 | 1754 | 0.61 |
+//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3833 | 5050 | 0.76 |
+//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 326 | 489 | 0.67 |
+//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1155 | 1627 | 0.71 |
+//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1298 | 1985 | 0.65 |
+//! | echo: 64-byte message echoed, tokio client included | 5001 | 5667 | 0.88 |
+//! | http: keep-alive GET to hyper's hello world, std client included | 10751 | 10817 | 0.99 |
+//! | http_per_loop: the same, hive's per-loop server | 10708 | 10847 | 0.99 |
+//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3888071 | 3888769 | 1.00 |
+//!
+//! The pinned rows are a little higher than at 3a4074d (pinned_spawn 1024,
+//! pinned_chain 1076) and the time is lower: the registry journal
+//! (`runtime/src/registry/journal.rs`) replaced two shard locks per task,
+//! four atomic read-modify-writes, with plain bookkeeping published under
+//! one lock per batch (`icount run {hive,tokio} pinned_spawn 2000000`:
+//! 0.30 s against tokio's 0.26 s before, 0.21 s against 0.25 s after).
+//! The echo rows moved with the yield before parking (a `sched_yield` and
+//! a zero-timeout poll per park that pays), not with the journal (`icount
+//! run hive echo` at b27ec43 and at 8ce9d70: 4980 and 5000).
 //!
 //! `target/release/icount echo` counts the echo servers alone too, monoio's
 //! included (the servers' threads: every thread but the client's, from
@@ -37,11 +47,11 @@
 //!
 //! | echo server | all threads | server threads | hive peer / this (server) |
 //! |---|---:|---:|---:|
-//! | hive (default) | 4523 | 2174 | |
-//! | tokio (multi-thread) | 5420 | 2898 | 0.75 (hive) |
-//! | hive per-loop | 3994 | 1889 | |
-//! | tokio-tpc | 5524 | 2996 | 0.63 (hive per-loop) |
-//! | monoio-legacy (epoll) | 3380 | 1374 | 1.37 (hive per-loop) |
+//! | hive (default) | 5001 | 2240 | |
+//! | tokio (multi-thread) | 5667 | 2908 | 0.77 (hive) |
+//! | hive per-loop | 4754 | 1995 | |
+//! | tokio-tpc | 5765 | 3008 | 0.66 (hive per-loop) |
+//! | monoio-legacy (epoll) | 4194 | 1441 | 1.38 (hive per-loop) |
 //!
 //! `monoio-uring` is not counted: under valgrind 3.19 its run deadlocks
 //! (the thread blocked in `io_uring_enter` keeps valgrind's lock), and
@@ -62,10 +72,18 @@
 //! in the inbox's and the timer store's locks (taken on every tick), the
 //! registry's runtime-wide counter, a clock read per tick and per spawn, and
 //! an `Arc` clone per `spawn_local`; with those gone (0b7a0f9) it takes
-//! 0.28 s against 0.24 s. Check a change to those paths with perf or the
-//! clock, not with the counts alone.
+//! 0.28 s against 0.24 s, and with the registry journal, task id blocks and
+//! the one-step handle release (310129f–78445ea) 0.21 s against 0.22 s.
+//! Check a change to those paths with perf or the clock, not with the
+//! counts alone.
 //!
-//! Sleeps are not free either, and no instruction count shows them. Under
+//! Sleeps are not free either, and no instruction count shows them. A
+//! thread that hands the runtime a task and sleeps until it is done
+//! (`icount run hive handoff`: `run_local` from a plain thread) took 46 µs
+//! a hand-off on two vCPUs, 32 µs of it system time, and 4 µs with both
+//! threads on one CPU (`taskset -c 0`): the cost was waking the caller on
+//! an idle core. `block_on` now yields for up to 50 µs before it parks
+//! (`runtime/src/runner.rs`): 2–3 µs, against tokio's 13 µs. Under
 //! `wrk` (one thread, on the same 2 cores) the per-loop HTTP server's loops
 //! drained their sockets, slept in `epoll_wait` and were woken again a few
 //! microseconds later, 0.26 times per request, and each wake costs 40–60 µs
