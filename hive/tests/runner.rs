@@ -188,3 +188,26 @@ fn block_on_is_not_a_loop_and_its_errors_say_what_to_use() {
         .unwrap();
     assert!(on_loop);
 }
+
+/// A loop's registry journal holds a task pinned to it until it publishes;
+/// a task spawned and finished before that must not keep the runtime
+/// looking busy. Here the only other task is stealable (its removal takes
+/// another shard's lock), so nothing but the finished child's own removal
+/// can say the journal is empty: shutdown used to wait its whole timeout.
+#[test]
+fn shutdown_does_not_wait_for_a_pinned_task_that_already_finished() {
+    let rt = hive::Runtime::builder().loops(1).build().unwrap();
+    let parent = rt.spawn(async {
+        hive::spawn_local(async {}).unwrap().await.unwrap();
+    });
+    rt.block_on(parent).unwrap().unwrap();
+    assert_eq!(rt.metrics().live_tasks, 0);
+    let started = std::time::Instant::now();
+    let report = rt.shutdown_timeout(Duration::from_secs(20));
+    assert!(report.is_clean(), "{report:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "shutdown waited {:?} for a finished task",
+        started.elapsed()
+    );
+}

@@ -104,7 +104,18 @@ impl Journal {
     pub fn remove(&mut self, registry: &Registry, task: &Header) -> Option<TaskRef> {
         let slot = task.registry_slot.load(Relaxed);
         if slot & LOCAL != 0 {
-            return self.pending.remove(slot & !LOCAL, task.id);
+            let unpublished = self.pending.remove(slot & !LOCAL, task.id);
+            if self.pending.is_empty() {
+                // Nothing unpublished is left: clear the flag now, or a
+                // count would see a live task until the next publication
+                // that takes the shard's lock (shutdown waited its whole
+                // timeout for it). A tagged task is pinned to this loop.
+                if let Some(index) = task.owner {
+                    registry.mark_unpublished_gone(index);
+                    registry.notify_if_drained();
+                }
+            }
+            return unpublished;
         }
         let shard = registry.shard_index(task);
         if self.removals.len() <= shard {

@@ -33,7 +33,8 @@ pub(crate) mod journal;
 mod slab;
 
 use crate::loom::sync::atomic::{
-    AtomicBool, AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::SeqCst,
+    AtomicBool, AtomicUsize, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+    Ordering::SeqCst,
 };
 use crate::loom::sync::{Condvar, Mutex};
 use crate::task::raw::{Header, TaskRef};
@@ -174,6 +175,15 @@ impl Registry {
         self.unpublished[index].store(false, Relaxed);
     }
 
+    /// Loop `index`'s unpublished tasks all finished before it published
+    /// them: its journal holds no live task.
+    pub(crate) fn mark_unpublished_gone(&self, index: usize) {
+        // Release: what the finished tasks did before (a task they spawned
+        // and registered, say) is visible to a count that reads `false`
+        // (Acquire in `is_empty`).
+        self.unpublished[index].store(false, Release);
+    }
+
     /// A counted reference to every live task.
     pub fn snapshot(&self) -> Vec<TaskRef> {
         let mut all = Vec::new();
@@ -257,10 +267,14 @@ mod tests {
     /// A never-run task with id `id`: its handle (which keeps the address
     /// valid), its address, and the registry's reference.
     fn task(id: u64) -> (Task<()>, RawTask, TaskRef) {
+        pinned_task(id, None)
+    }
+
+    fn pinned_task(id: u64, owner: Option<usize>) -> (Task<()>, RawTask, TaskRef) {
         let spawn = Spawn {
             id: TaskId(id),
             name: None,
-            owner: None,
+            owner,
         };
         let (raw, notified, registry_ref) = new_task(async {}, NoScheduler, spawn);
         drop(notified);
@@ -310,5 +324,24 @@ mod tests {
         }
         assert_eq!(registry.len(), 0);
         assert!(registry.wait_drained(None));
+    }
+
+    #[test]
+    fn a_journal_emptied_before_it_published_leaves_the_registry_empty() {
+        use super::journal::Journal;
+        use std::sync::atomic::AtomicBool;
+        let registry = Registry::with_loops(1);
+        let mut journal = Journal::default();
+        let (_a, a, a_ref) = pinned_task(1, Some(0));
+        journal.insert(&registry, 0, a_ref);
+        assert!(!registry.is_empty(), "an unpublished task is live");
+        // Spawned and finished before the loop published: gone at once.
+        drop(journal.remove(&registry, a.header()));
+        assert!(journal.is_empty());
+        assert!(registry.is_empty(), "nothing is live any more");
+        assert!(journal
+            .publish(&registry, 0, &AtomicBool::new(false))
+            .is_empty());
+        assert!(registry.wait_drained(Some(std::time::Instant::now())));
     }
 }
