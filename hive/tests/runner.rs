@@ -201,7 +201,6 @@ fn shutdown_does_not_wait_for_a_pinned_task_that_already_finished() {
         hive::spawn_local(async {}).unwrap().await.unwrap();
     });
     rt.block_on(parent).unwrap().unwrap();
-    assert_eq!(rt.metrics().live_tasks, 0);
     let started = std::time::Instant::now();
     let report = rt.shutdown_timeout(Duration::from_secs(20));
     assert!(report.is_clean(), "{report:?}");
