@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn a_journal_emptied_before_it_published_leaves_the_registry_empty() {
         use super::journal::Journal;
-        use std::sync::atomic::AtomicBool;
+        use crate::loom::sync::atomic::AtomicBool;
         let registry = Registry::with_loops(1);
         let mut journal = Journal::default();
         let (_a, a, a_ref) = pinned_task(1, Some(0));
