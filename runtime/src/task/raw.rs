@@ -462,8 +462,10 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 Ok(Poll::Pending) => match cell.header.state.transition_to_idle() {
                     // SAFETY: the entry's reference and right to run carry over.
                     Idle::Requeue => cell.scheduler.requeue(unsafe { Notified::from_raw(raw) }),
-                    // SAFETY: we own the entry's reference.
-                    Idle::Release => unsafe { raw.drop_ref() },
+                    // The transition dropped the entry's reference.
+                    Idle::Released => {}
+                    // SAFETY: and it was the last: nobody else can reach the cell.
+                    Idle::ReleasedLast => unsafe { (raw.header().vtable.dealloc)(ptr) },
                 },
                 Ok(Poll::Ready(output)) => {
                     let output = drop_future(cell).map(|()| output);

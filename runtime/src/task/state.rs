@@ -26,7 +26,8 @@
 //!   `CANCELLED` is set (then the runner drops the future instead of polling).
 //! * **idle** (`transition_to_idle`): after `Poll::Pending`. Clears `RUNNING`;
 //!   if `SCHEDULED` was set meanwhile, the runner re-queues its entry,
-//!   otherwise it drops the entry's reference.
+//!   otherwise the same compare-and-swap drops the entry's reference (one
+//!   read-modify-write per idle poll, not two).
 //! * **complete** (`transition_to_complete`): after the output is written.
 //!   Sets `COMPLETE`, clears `RUNNING` and `SCHEDULED`. The snapshot it returns
 //!   decides who drops the output: if `JOIN_INTEREST` was already clear, the
@@ -118,8 +119,10 @@ pub(crate) enum Run {
 pub(crate) enum Idle {
     /// Woken while running: put the entry back in a queue.
     Requeue,
-    /// Nobody woke it: drop the entry's reference.
-    Release,
+    /// Nobody woke it: the transition dropped the entry's reference.
+    Released,
+    /// As `Released`, and that was the last reference: free the cell.
+    ReleasedLast,
 }
 
 impl State {
@@ -202,15 +205,23 @@ impl State {
         })
     }
 
+    /// Clears `RUNNING` after a `Pending` poll. Not woken meanwhile: the
+    /// runner's queue entry is done, and its reference goes in the same
+    /// step (the success ordering, AcqRel, is `ref_dec`'s: Release for the
+    /// poll's writes, Acquire for a runner that frees the cell).
     pub(crate) fn transition_to_idle(&self) -> Idle {
         self.update(|s| {
-            debug_assert!(s.is_running());
-            let idle = if s.is_scheduled() {
-                Idle::Requeue
+            debug_assert!(s.is_running() && s.ref_count() >= 1);
+            if s.is_scheduled() {
+                return (Some(s.0 & !RUNNING), Idle::Requeue);
+            }
+            let next = (s.0 & !RUNNING) - REF_ONE;
+            let idle = if Snapshot(next).ref_count() == 0 {
+                Idle::ReleasedLast
             } else {
-                Idle::Release
+                Idle::Released
             };
-            (Some(s.0 & !RUNNING), idle)
+            (Some(next), idle)
         })
     }
 
@@ -315,19 +326,29 @@ mod tests {
 
     #[test]
     fn a_wake_while_running_requeues_instead_of_submitting() {
-        let state = State::new(1);
+        // The queue entry's reference and the handle's.
+        let state = State::new(2);
         assert_eq!(state.transition_to_running(), Run::Poll);
         assert_eq!(state.transition_to_notified(), Notify::Nothing);
         assert_eq!(state.transition_to_idle(), Idle::Requeue);
         assert_eq!(state.transition_to_running(), Run::Poll);
-        assert_eq!(state.transition_to_idle(), Idle::Release);
+        // Not woken: the entry's reference goes with the transition.
+        assert_eq!(state.transition_to_idle(), Idle::Released);
+        assert_eq!(state.load().ref_count(), 1);
         assert_eq!(state.transition_to_notified(), Notify::Submit);
         assert_eq!(state.load().ref_count(), 2);
     }
 
     #[test]
-    fn cancel_of_an_idle_task_submits_it_once() {
+    fn an_idle_transition_that_drops_the_last_reference_says_so() {
         let state = State::new(1);
+        state.transition_to_running();
+        assert_eq!(state.transition_to_idle(), Idle::ReleasedLast);
+    }
+
+    #[test]
+    fn cancel_of_an_idle_task_submits_it_once() {
+        let state = State::new(2);
         state.transition_to_running();
         state.transition_to_idle();
         assert_eq!(state.transition_to_cancelled(), Notify::Submit);
