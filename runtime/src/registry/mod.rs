@@ -13,9 +13,10 @@
 //!
 //! A loop does not take a lock per task: what it spawns pinned to itself
 //! and what completes on it goes into its [`Journal`](journal::Journal),
-//! published at the end of each tick (see `journal.rs`: a pinned task
-//! spawned and finished within one tick never touches a lock). Other
-//! threads insert and remove directly.
+//! published in batches (before the loop sleeps, at least every 61 ticks
+//! while it is busy; see `journal.rs`: a pinned task spawned and finished
+//! before a publication never touches a lock). Other threads insert and
+//! remove directly.
 //!
 //! The number of live tasks is counted under the shards' locks, not kept
 //! in a runtime-wide atomic: that counter's two read-modify-writes per task

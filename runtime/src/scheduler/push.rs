@@ -149,7 +149,7 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: &Header) {
         // On a loop of this runtime the removal goes into the loop's
-        // journal (published at the end of its tick, `registry::journal`).
+        // journal (published in batches, `registry::journal`).
         let journaled = context::with_worker(|core| match core {
             Some(core) if self.is_own(&core.shared) => {
                 Some(core.journal.borrow_mut().remove(&self.registry, task))
