@@ -1,12 +1,14 @@
 //! (c) The task cell under every interleaving: wake while running, wakes from
-//! two threads at once, cancel while running, join after completion, and the
-//! handle dropped concurrently with completion. loom checks the cell's
+//! two threads at once, cancel while running, join after completion, the
+//! handle dropped concurrently with completion, and a yield's entry (queued
+//! with `RUNNING` kept) racing a wake or a cancel. loom checks the cell's
 //! `UnsafeCell` accesses and reports any leaked `Arc` (so a leaked cell, which
 //! owns one through its future, fails the model).
 #![cfg(loom)]
 
 use hive_runtime::__loom::{
-    new_task, task_handle, task_id, Header, Notified, Schedule, Spawn, Task, TaskError, TaskRef,
+    new_task, run_as_current, task_handle, task_id, yield_to_loop, Header, Notified, Schedule,
+    Spawn, Task, TaskError, TaskRef,
 };
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::{Arc, Mutex};
@@ -52,22 +54,44 @@ impl Sched {
             }
         }
     }
+
+    /// As `run_all`, with each entry run as the loop runs it (the task
+    /// marked current, so a yield takes the loop's short path).
+    fn run_all_as_loop(&self) -> usize {
+        let mut ran = 0;
+        loop {
+            let next = self.0.queue.lock().unwrap().pop_front();
+            match next {
+                Some(task) => {
+                    run_as_current(task);
+                    ran += 1;
+                }
+                None => return ran,
+            }
+        }
+    }
 }
 
 /// Pending until `go` is set; stores its waker for whoever sets `go`.
+/// With `yield_first`, its first poll also yields to the loop.
 struct Gate {
     go: Arc<AtomicBool>,
     waker: Arc<Mutex<Option<Waker>>>,
     drops: Arc<AtomicUsize>,
+    yield_first: bool,
 }
 
 impl Future for Gate {
     type Output = u32;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
         if self.go.load(SeqCst) {
             return Poll::Ready(42);
         }
         *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        if std::mem::take(&mut self.yield_first) {
+            yield_to_loop(cx.waker());
+            return Poll::Pending;
+        }
         if self.go.load(SeqCst) {
             Poll::Ready(42)
         } else {
@@ -90,6 +114,10 @@ struct Fixture {
 }
 
 fn spawn_gate() -> (Fixture, Task<u32>, Notified) {
+    spawn_gate_with(false)
+}
+
+fn spawn_gate_with(yield_first: bool) -> (Fixture, Task<u32>, Notified) {
     let sched = Sched::default();
     let go = Arc::new(AtomicBool::new(false));
     let waker = Arc::new(Mutex::new(None));
@@ -98,6 +126,7 @@ fn spawn_gate() -> (Fixture, Task<u32>, Notified) {
         go: go.clone(),
         waker: waker.clone(),
         drops: drops.clone(),
+        yield_first,
     };
     let (raw, notified, registry) = new_task(
         gate,
@@ -238,5 +267,51 @@ fn handle_dropped_while_the_task_completes() {
             1,
             "output dropped exactly once, by one side"
         );
+    });
+}
+
+#[test]
+fn a_wake_racing_a_yield_is_not_lost() {
+    // The gate's first poll stores its waker and yields; the gate opens on
+    // another thread at any point: during that poll, while the yield's
+    // entry is queued with RUNNING kept, or during the resumed poll.
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate_with(true);
+        let (go, waker) = (fx.go.clone(), fx.waker.clone());
+        let waker_thread = thread::spawn(move || open_gate(&go, &waker));
+        run_as_current(first);
+        fx.sched.run_all_as_loop();
+        waker_thread.join().unwrap();
+        fx.sched.run_all_as_loop();
+        assert_eq!(loom::future::block_on(handle).unwrap(), 42);
+        assert_eq!(fx.drops.load(SeqCst), 1);
+        assert_eq!(fx.sched.0.released.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn a_cancel_racing_the_resume_of_a_yield_on_another_thread() {
+    // One thread polls and yields; the entry is resumed on another (a
+    // stolen stealable task) while a third cancels. The future is dropped
+    // exactly once and the handle sees the cancellation.
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate_with(true);
+        let yielder = thread::spawn(move || run_as_current(first));
+        yielder.join().unwrap();
+        let handle = Arc::new(handle);
+        let h = handle.clone();
+        let canceller = thread::spawn(move || h.cancel());
+        fx.sched.run_all_as_loop();
+        assert!(canceller.join().unwrap());
+        fx.sched.run_all_as_loop();
+        let handle = Arc::try_unwrap(handle).ok().unwrap();
+        assert!(loom::future::block_on(handle).unwrap_err().is_cancelled());
+        assert_eq!(
+            fx.drops.load(SeqCst),
+            1,
+            "the future is dropped exactly once"
+        );
+        assert_eq!(fx.sched.0.released.load(SeqCst), 1);
+        drop(fx.waker.lock().unwrap().take());
     });
 }

@@ -336,7 +336,8 @@ pub(crate) fn describe(shared: &Shared, header: &Header) -> String {
 pub enum TaskState {
     /// In a run queue, waiting for a loop.
     Scheduled,
-    /// Being polled right now.
+    /// Being polled right now, or queued again by its own yield
+    /// ([`yield_now`](crate::yield_now), a spent budget): it keeps its turn.
     Running,
     /// Waiting for a wake-up (I/O, a timer, another task...).
     Waiting,

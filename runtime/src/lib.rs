@@ -115,6 +115,23 @@ pub mod __loom {
         Task::from_raw(raw)
     }
 
+    /// Runs `task` as a loop does: marked as this thread's current task,
+    /// so that a yield through its own waker takes the loop's short path
+    /// (`yield_to_loop`).
+    pub fn run_as_current(task: Notified) {
+        // SAFETY: `task`'s queue-entry reference keeps the cell alive while
+        // `run` polls it; the previous value is restored right after.
+        let previous = unsafe { crate::task::current::set_current_task(Some(task.as_ptr())) };
+        task.run();
+        // SAFETY: restores what was current before.
+        unsafe { crate::task::current::set_current_task(previous) };
+    }
+
+    /// What `yield_now` and a spent budget do with the polling task's waker.
+    pub fn yield_to_loop(waker: &std::task::Waker) {
+        crate::task::current::yield_to_loop(waker)
+    }
+
     /// A task id for models (ids need no runtime).
     pub fn task_id(n: u64) -> TaskId {
         TaskId(n)

@@ -43,7 +43,7 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        cx.waker().wake_by_ref();
+        crate::task::current::yield_to_loop(cx.waker());
         Poll::Pending
     }
 }

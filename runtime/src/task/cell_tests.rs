@@ -367,3 +367,215 @@ fn a_destructor_that_panics_while_cancelled_still_frees_the_rest() {
         _ => panic!("expected the destructor's panic"),
     }
 }
+
+// ---- yields: the runner queues the entry again without a wake ---------------
+
+impl Sched {
+    /// Runs every queued entry as a loop does: as this thread's current
+    /// task, so that `yield_to_loop` takes its short path.
+    fn run_all_as_loop(&self) -> usize {
+        let mut n = 0;
+        while let Some(task) = {
+            let next = self.0.queue.lock().unwrap().pop_front();
+            next
+        } {
+            run_as_current(task);
+            n += 1;
+        }
+        n
+    }
+    fn run_one_as_loop(&self) {
+        let task = self.0.queue.lock().unwrap().pop_front().expect("an entry");
+        run_as_current(task);
+    }
+    /// The state word of the one queued entry's task.
+    fn queued_state(&self) -> super::state::Snapshot {
+        let queue = self.0.queue.lock().unwrap();
+        assert_eq!(queue.len(), 1, "one entry queued");
+        queue[0].header().state.load()
+    }
+}
+
+fn run_as_current(task: Notified) {
+    // SAFETY: the entry keeps the cell alive while `run` polls it; the
+    // previous value is restored right after.
+    let previous = unsafe { super::current::set_current_task(Some(task.as_ptr())) };
+    task.run();
+    // SAFETY: restores what was current before.
+    unsafe { super::current::set_current_task(previous) };
+}
+
+/// Yields through `yield_to_loop` on each of its first `yields` polls
+/// (keeping a clone of its waker in `kept`), then is ready with the number
+/// of polls.
+fn yielder(
+    yields: usize,
+    kept: Rc<std::cell::RefCell<Option<Waker>>>,
+) -> impl Future<Output = usize> {
+    let mut polls = 0;
+    std::future::poll_fn(move |cx| {
+        polls += 1;
+        if polls > yields {
+            return Poll::Ready(polls);
+        }
+        *kept.borrow_mut() = Some(cx.waker().clone());
+        super::current::yield_to_loop(cx.waker());
+        Poll::Pending
+    })
+}
+
+#[test]
+fn a_yield_queues_the_task_again_with_its_turn_kept() {
+    let sched = Sched::default();
+    let kept = Rc::default();
+    let mut task = spawn(&sched, yielder(2, kept));
+    sched.run_one_as_loop();
+    let s = sched.queued_state();
+    assert!(s.is_running() && !s.is_scheduled(), "{s:?}");
+    assert_eq!(sched.run_all_as_loop(), 2);
+    assert!(matches!(poll_handle(&mut task).0, Poll::Ready(Ok(3))));
+    assert_eq!(sched.0.released.load(SeqCst), 1);
+}
+
+#[test]
+fn a_wake_while_the_yield_is_queued_adds_no_entry_and_is_not_lost() {
+    let sched = Sched::default();
+    let kept: Rc<std::cell::RefCell<Option<Waker>>> = Rc::default();
+    let mut task = spawn(&sched, yielder(1, kept.clone()));
+    sched.run_one_as_loop();
+    let waker = kept.borrow_mut().take().unwrap();
+    waker.wake_by_ref();
+    let s = sched.queued_state();
+    assert!(s.is_running() && s.is_scheduled(), "{s:?}");
+    // The resumed run clears SCHEDULED: the wake is covered by that poll.
+    sched.run_one_as_loop();
+    assert_eq!(sched.queued(), 0);
+    assert!(matches!(poll_handle(&mut task).0, Poll::Ready(Ok(2))));
+    // A wake of a finished task queues nothing and frees nothing early.
+    waker.wake();
+    assert_eq!(sched.queued(), 0);
+}
+
+#[test]
+fn a_resumed_task_that_waits_goes_idle_and_a_later_wake_queues_it() {
+    let sched = Sched::default();
+    let gate = Gate::default();
+    let wait = gate.wait();
+    let mut task = spawn(&sched, async move {
+        crate::yield_now().await;
+        wait.await;
+        5
+    });
+    sched.run_one_as_loop();
+    assert!(sched.queued_state().is_running());
+    sched.run_one_as_loop();
+    assert_eq!(sched.queued(), 0, "waiting on the gate: idle, not queued");
+    gate.open();
+    assert_eq!(sched.queued(), 1);
+    let s = sched.queued_state();
+    assert!(!s.is_running() && s.is_scheduled(), "{s:?}");
+    sched.run_all_as_loop();
+    assert!(matches!(poll_handle(&mut task).0, Poll::Ready(Ok(5))));
+}
+
+#[test]
+fn a_cancel_while_the_yield_is_queued_drops_the_future_on_its_turn() {
+    let sched = Sched::default();
+    let drops = Rc::new(Cell::new(0));
+    let kept = Rc::default();
+    let guard = DropCount(drops.clone());
+    let inner = yielder(usize::MAX, kept);
+    let mut task = spawn(&sched, async move {
+        let _guard = guard;
+        inner.await
+    });
+    sched.run_one_as_loop();
+    assert!(task.cancel());
+    assert_eq!(sched.queued(), 1, "the yield's entry is the one turn");
+    sched.run_all_as_loop();
+    assert_eq!(drops.get(), 1);
+    match poll_handle(&mut task).0 {
+        Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+        other => panic!(
+            "expected a cancelled task, got {:?}",
+            other.map(|r| r.map(|_| ()))
+        ),
+    }
+}
+
+#[test]
+fn a_yield_through_a_waker_not_the_tasks_own_wakes_that_waker() {
+    let sched = Sched::default();
+    let counter = Arc::new(CountWake(AtomicUsize::new(0)));
+    let foreign = Waker::from(counter.clone());
+    let mut polled = false;
+    let task = spawn(
+        &sched,
+        std::future::poll_fn(move |_cx| {
+            if polled {
+                return Poll::Ready(());
+            }
+            polled = true;
+            super::current::yield_to_loop(&foreign);
+            Poll::Pending
+        }),
+    );
+    sched.run_all_as_loop();
+    assert_eq!(counter.0.load(SeqCst), 1, "the foreign waker was woken");
+    assert_eq!(sched.queued(), 0, "the task itself was not queued");
+    // Finish it, so that the registry lets go of the cell.
+    assert!(task.cancel());
+    sched.run_all_as_loop();
+    assert_eq!(sched.0.released.load(SeqCst), 1);
+}
+
+#[test]
+fn off_the_loop_a_yield_is_an_ordinary_wake() {
+    let sched = Sched::default();
+    let kept = Rc::default();
+    let mut task = spawn(&sched, yielder(1, kept));
+    // `run`, not `run_as_current`: nothing marks the task current.
+    let entry = sched.0.queue.lock().unwrap().pop_front().unwrap();
+    entry.run();
+    let s = sched.queued_state();
+    assert!(!s.is_running() && s.is_scheduled(), "{s:?}");
+    sched.run_all();
+    assert!(matches!(poll_handle(&mut task).0, Poll::Ready(Ok(2))));
+}
+
+#[test]
+fn a_task_run_inside_another_poll_keeps_both_yields() {
+    // An eager start runs a new task inside its spawner's poll: both may
+    // yield in that poll, and neither request may be lost.
+    let sched = Sched::default();
+    let inner_sched = sched.clone();
+    let inner_kept = Rc::default();
+    let mut inner = Some(spawn(&sched, yielder(1, inner_kept)));
+    let inner_entry = sched.0.queue.lock().unwrap().pop_front();
+    let mut inner_entry = inner_entry;
+    let outer_kept = Rc::default();
+    let mut outer_yield = yielder(1, outer_kept);
+    let mut outer = spawn(
+        &sched,
+        std::future::poll_fn(move |cx| {
+            // SAFETY: not moved while pinned here; it lives in this closure.
+            let polled = unsafe { Pin::new_unchecked(&mut outer_yield) }.poll(cx);
+            if let Some(entry) = inner_entry.take() {
+                run_as_current(entry);
+                assert_eq!(inner_sched.queued(), 1, "the inner task's yield queued it");
+            }
+            polled
+        }),
+    );
+    sched.run_all_as_loop();
+    assert!(matches!(poll_handle(&mut outer).0, Poll::Ready(Ok(2))));
+    let mut inner = inner.take().unwrap();
+    assert!(matches!(poll_handle(&mut inner).0, Poll::Ready(Ok(2))));
+}
+
+struct DropCount(Rc<Cell<usize>>);
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}

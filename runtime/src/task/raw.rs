@@ -458,7 +458,18 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                     }
                 })
             }));
+            // Taken whatever the poll returned, so that no request outlives it.
+            let yielded = super::current::take_yield_request(ptr);
             match polled {
+                // The task asked to go to the back of its queue (a yield):
+                // the entry goes back with RUNNING still set, which keeps
+                // its turn and lets its next run skip the compare-and-swap
+                // (`current::yield_to_loop`, `State::transition_to_running`).
+                Ok(Poll::Pending) if yielded => {
+                    // SAFETY: the entry's reference and right to run carry over.
+                    let entry = unsafe { Notified::from_raw(raw) };
+                    cell.scheduler.requeue(entry)
+                }
                 Ok(Poll::Pending) => match cell.header.state.transition_to_idle() {
                     // SAFETY: the entry's reference and right to run carry over.
                     Idle::Requeue => cell.scheduler.requeue(unsafe { Notified::from_raw(raw) }),

@@ -4,7 +4,7 @@
 //!
 //! | bit      | name            | meaning                                                 |
 //! |----------|-----------------|---------------------------------------------------------|
-//! | 0        | `RUNNING`       | a loop is polling (or cancelling) the future right now  |
+//! | 0        | `RUNNING`       | a loop is polling (or cancelling) the future, or it yielded and its queue entry keeps the turn |
 //! | 1        | `SCHEDULED`     | the task sits in a run queue, or was woken while running |
 //! | 2        | `COMPLETE`      | the output (or error) is stored; the future is gone     |
 //! | 3        | `CANCELLED`     | cancellation was requested; the next run drops the future |
@@ -24,6 +24,14 @@
 //! * **run** (`transition_to_running`): only the holder of a queue entry may
 //!   call it. Clears `SCHEDULED`, sets `RUNNING`, and reports whether
 //!   `CANCELLED` is set (then the runner drops the future instead of polling).
+//!   An entry the runner queued again after a yield (`current::yield_to_loop`)
+//!   finds `RUNNING` still set: it clears `SCHEDULED` if a wake or a cancel
+//!   set it meanwhile, and otherwise changes nothing (no compare-and-swap).
+//! * **yield** (no transition): a task that yields through its own waker
+//!   returns `Pending` with the request noted on its thread; the runner puts
+//!   its entry back in the queue with `RUNNING` set. Wakes and cancels
+//!   meanwhile see `RUNNING` and only set flags, as during a poll: the
+//!   queued entry is the task's one turn.
 //! * **idle** (`transition_to_idle`): after `Poll::Pending`. Clears `RUNNING`;
 //!   if `SCHEDULED` was set meanwhile, the runner re-queues its entry,
 //!   otherwise the same compare-and-swap drops the entry's reference (one
@@ -194,14 +202,24 @@ impl State {
         // wake during the poll visible: it sets SCHEDULED again, and
         // `transition_to_idle` sees it and re-queues instead of releasing.
         self.update(|s| {
-            debug_assert!(s.is_scheduled() && !s.is_running() && !s.is_complete());
-            let next = (s.0 & !SCHEDULED) | RUNNING;
+            debug_assert!(!s.is_complete());
             let run = if s.is_cancel_requested() {
                 Run::Cancel
             } else {
                 Run::Poll
             };
-            (Some(next), run)
+            if s.is_running() {
+                // An entry queued by a yield kept RUNNING (`raw::run`): its
+                // holder still owns the future. Nothing to change unless a
+                // wake or a cancel came meanwhile and set SCHEDULED, which
+                // is cleared as above (a wake after this load sets it again).
+                if !s.is_scheduled() {
+                    return (None, run);
+                }
+                return (Some(s.0 & !SCHEDULED), run);
+            }
+            debug_assert!(s.is_scheduled());
+            (Some((s.0 & !SCHEDULED) | RUNNING), run)
         })
     }
 

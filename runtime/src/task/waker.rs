@@ -16,6 +16,12 @@ pub(crate) unsafe fn borrowed(ptr: NonNull<Header>) -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)) }
 }
 
+/// Whether `waker` is one of `task`'s own wakers (its runner's, or a clone).
+pub(crate) fn is_waker_of(waker: &Waker, task: NonNull<Header>) -> bool {
+    // `VTABLE` is a `static`: one address, so comparing it is exact.
+    std::ptr::eq(waker.vtable(), &VTABLE) && std::ptr::eq(waker.data(), task.as_ptr() as *const ())
+}
+
 /// The task behind a waker's data pointer.
 ///
 /// # Safety
