@@ -2,10 +2,11 @@
 //! callbacks themselves are `scheduler::pinned::Callback`).
 
 use crate::event_loop::Loop;
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
-use crate::loom::sync::Arc;
+use crate::loom::sync::atomic::Ordering;
+use crate::scheduler::pinned::CancelFlag;
 use crate::time::store::TimerKey;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Cancels a callback scheduled with [`Loop::call_soon`] (asyncio's `Handle`).
@@ -22,7 +23,8 @@ use std::time::Instant;
 #[doc(alias = "asyncio.Handle")]
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) cancelled: Arc<AtomicBool>,
+    /// Shared with the queued callback (one allocation: `scheduler::pinned`).
+    pub(crate) cancelled: Arc<dyn CancelFlag>,
 }
 
 impl Handle {
@@ -34,7 +36,7 @@ impl Handle {
     /// # }).unwrap();
     /// ```
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::Release);
+        self.cancelled.flag().store(true, Ordering::Release);
     }
 
     /// Whether [`cancel`](Handle::cancel) was called.
@@ -47,7 +49,7 @@ impl Handle {
     /// ```
     #[doc(alias = "cancelled")]
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::Acquire)
+        self.cancelled.flag().load(Ordering::Acquire)
     }
 }
 

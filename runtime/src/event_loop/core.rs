@@ -219,7 +219,7 @@ impl LoopCore {
         // callbacks alone must still poll its reactor.
         self.polls_since_io.set(self.polls_since_io.get() + 1);
         let started = self.worker.shared.config.debug.then(Instant::now);
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(callback.run)) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback.run())) {
             self.worker
                 .shared
                 .report_callback_panic(self.worker.index, TaskError::Panicked(payload));
