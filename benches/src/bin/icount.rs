@@ -71,6 +71,8 @@
 //!   full handshake, a 1-byte round trip, close. Crypto dominates; the
 //!   difference is the runtimes'. `table` runs it with N / 20 units (a
 //!   handshake costs thousands of times more than a spawn under valgrind).
+//!   `ICOUNT_AT_ONCE=64` runs N rounds of 64 concurrent handshakes instead
+//!   (the `tls` bench's shape), for `strace -c -f` or `perf stat` by hand.
 
 use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
@@ -264,9 +266,13 @@ fn echo(kind: &str, n: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// `n` TLS connections, one at a time.
+/// `n` TLS connections, one at a time (or `n` rounds of `ICOUNT_AT_ONCE`).
 fn tls_handshakes<C: tls::Contender>(contender: &C, n: usize) {
-    contender.handshakes(1, n as u64);
+    let at_once = std::env::var("ICOUNT_AT_ONCE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    contender.handshakes(at_once, n as u64);
 }
 
 /// `n` keep-alive `GET /` requests, one at a time, on one connection.
