@@ -8,7 +8,7 @@
 #![cfg(loom)]
 
 use hive_runtime::__loom::{
-    new_task, task_id, Header, Notified, Registry, Schedule, Spawn, TaskError,
+    new_task, task_id, Header, Notified, Registry, Schedule, Spawn, TaskError, TaskRef,
 };
 use loom::sync::Arc;
 use loom::thread;
@@ -19,7 +19,9 @@ struct NoScheduler;
 
 impl Schedule for NoScheduler {
     fn schedule(&self, _task: Notified) {}
-    fn release(&self, _task: &Header) {}
+    fn release(&self, _task: &Header) -> Option<TaskRef> {
+        None
+    }
     fn unhandled(&self, _task: &Header, _error: TaskError) {}
 }
 

@@ -261,7 +261,9 @@ mod tests {
     struct NoScheduler;
     impl Schedule for NoScheduler {
         fn schedule(&self, _: Notified) {}
-        fn release(&self, _: &Header) {}
+        fn release(&self, _: &Header) -> Option<TaskRef> {
+            None
+        }
         fn unhandled(&self, _: &Header, _: TaskError) {}
     }
 

@@ -9,7 +9,7 @@ use crate::loom::sync::Arc;
 use crate::loop_id::LoopId;
 use crate::scheduler::pinned::Pinned;
 use crate::shared::Shared;
-use crate::task::raw::{Header, Notified, Schedule};
+use crate::task::raw::{Header, Notified, Schedule, TaskRef};
 use crate::task::TaskError;
 
 impl Shared {
@@ -147,7 +147,7 @@ impl Schedule for Arc<Shared> {
         }
     }
 
-    fn release(&self, task: &Header) {
+    fn release(&self, task: &Header) -> Option<TaskRef> {
         // On a loop of this runtime the removal goes into the loop's
         // journal (published in batches, `registry::journal`).
         let journaled = context::with_worker(|core| match core {
@@ -157,9 +157,14 @@ impl Schedule for Arc<Shared> {
             _ => None,
         });
         match journaled {
-            // Dropped after the journal's borrow ended.
-            Some(unpublished) => drop(unpublished),
-            None => self.registry.remove(task),
+            // A task the journal never published: its reference goes back
+            // to the runner, which drops it with its own in one subtraction
+            // (and after the journal's borrow ended).
+            Some(unpublished) => unpublished,
+            None => {
+                self.registry.remove(task);
+                None
+            }
         }
     }
 

@@ -30,9 +30,20 @@ impl Schedule for Sched {
     fn schedule(&self, task: Notified) {
         self.0.queue.lock().unwrap().push_back(task);
     }
-    fn release(&self, _: &Header) {
+    fn release(&self, task: &Header) -> Option<TaskRef> {
         self.0.released.fetch_add(1, SeqCst);
-        drop(self.0.registry.lock().unwrap().take());
+        // Handed back, as the loop's journal does for a task it never
+        // published: the runner drops it with its own reference.
+        // (The mock keeps the last spawned task's reference only.)
+        let mut registry = self.0.registry.lock().unwrap();
+        if registry
+            .as_ref()
+            .is_some_and(|r| std::ptr::eq(r.header(), task))
+        {
+            registry.take()
+        } else {
+            None
+        }
     }
     fn unhandled(&self, _: &Header, error: TaskError) {
         self.0.unhandled.lock().unwrap().push(error.to_string());

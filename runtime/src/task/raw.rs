@@ -28,8 +28,12 @@ pub trait Schedule: Send + Sync + 'static {
     fn requeue(&self, task: Notified) {
         self.schedule(task)
     }
-    /// The task completed: drop the scheduler's bookkeeping for it.
-    fn release(&self, task: &Header);
+    /// The task completed: drop the scheduler's bookkeeping for it. The
+    /// registry's reference to `task` may come back instead of being dropped: the
+    /// runner then gives it up together with its own, in one atomic
+    /// subtraction (a pinned task that finished before its loop published
+    /// it, `registry::journal`).
+    fn release(&self, task: &Header) -> Option<TaskRef>;
     /// A task failed and nobody will ever read the error.
     fn unhandled(&self, task: &Header, error: TaskError);
 }
@@ -224,6 +228,28 @@ impl RawTask {
     /// The caller owns one reference and gives it up.
     pub(crate) unsafe fn drop_ref(self) {
         if self.header().state.ref_dec() {
+            // SAFETY: that was the last reference: nobody else can reach the cell.
+            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+        }
+    }
+
+    /// Drops the runner's reference, and with it the registry's when
+    /// `release` handed that back: one atomic subtraction for both.
+    ///
+    /// # Safety
+    /// The caller owns the runner's reference and gives it up; `registry`,
+    /// if some, is a reference to this same task.
+    unsafe fn drop_runner_ref(self, registry: Option<TaskRef>) {
+        let last = match registry {
+            Some(registry) => {
+                debug_assert_eq!(registry.0.ptr, self.ptr);
+                // Its count goes in the subtraction below.
+                mem::forget(registry);
+                self.header().state.ref_dec_twice()
+            }
+            None => self.header().state.ref_dec(),
+        };
+        if last {
             // SAFETY: that was the last reference: nobody else can reach the cell.
             unsafe { (self.header().vtable.dealloc)(self.ptr) }
         }
@@ -434,10 +460,11 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 Ok(()) => TaskError::Cancelled,
                 Err(panic) => panic,
             };
-            complete(cell, Err(error), true);
-            // SAFETY: the runner's queue-entry reference, given up last and
-            // outside `complete`, whose `&Cell` argument must not outlive the cell.
-            unsafe { raw.drop_ref() }
+            let registry = complete(cell, Err(error), true);
+            // SAFETY: the runner's queue-entry reference (and the registry's
+            // that `complete` handed back), given up last and outside
+            // `complete`, whose `&Cell` argument must not outlive the cell.
+            unsafe { raw.drop_runner_ref(registry) }
         }
         Run::Poll => {
             // SAFETY: this waker borrows the queue entry's reference and is
@@ -480,15 +507,15 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 },
                 Ok(Poll::Ready(output)) => {
                     let output = drop_future(cell).map(|()| output);
-                    complete(cell, output, false);
+                    let registry = complete(cell, output, false);
                     // SAFETY: as in the cancel branch.
-                    unsafe { raw.drop_ref() }
+                    unsafe { raw.drop_runner_ref(registry) }
                 }
                 Err(payload) => {
                     let _ = drop_future(cell);
-                    complete(cell, Err(TaskError::Panicked(payload)), false);
+                    let registry = complete(cell, Err(TaskError::Panicked(payload)), false);
                     // SAFETY: as in the cancel branch.
-                    unsafe { raw.drop_ref() }
+                    unsafe { raw.drop_runner_ref(registry) }
                 }
             }
         }
@@ -521,12 +548,14 @@ fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
 }
 
 /// Stores the output and settles who drops it. The caller still holds its
-/// queue-entry reference and drops it after this returns.
+/// queue-entry reference and drops it after this returns, with the
+/// registry's reference when the scheduler hands that back.
+#[must_use = "the registry's reference, if handed back, must be dropped"]
 fn complete<F: Future, S: Schedule>(
     cell: &Cell<F, S>,
     output: Result<F::Output, TaskError>,
     cancelled: bool,
-) {
+) -> Option<TaskRef> {
     // SAFETY: RUNNING is still set: the runner owns the stage.
     cell.stage
         .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
@@ -547,7 +576,7 @@ fn complete<F: Future, S: Schedule>(
             }
         });
     }
-    cell.scheduler.release(&cell.header);
+    cell.scheduler.release(&cell.header)
 }
 
 fn report_or_drop<F: Future, S: Schedule>(cell: &Cell<F, S>, stage: Stage<F>) {

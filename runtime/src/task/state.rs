@@ -328,6 +328,14 @@ impl State {
         debug_assert!(prev.ref_count() >= 1);
         prev.ref_count() == 1
     }
+
+    /// Drops two references at once (the runner's and the registry's, at
+    /// completion); `true` if they were the last. Orderings as `ref_dec`.
+    pub(crate) fn ref_dec_twice(&self) -> bool {
+        let prev = Snapshot(self.0.fetch_sub(2 * REF_ONE, AcqRel));
+        debug_assert!(prev.ref_count() >= 2);
+        prev.ref_count() == 2
+    }
 }
 
 #[cfg(all(test, not(loom)))]
