@@ -100,6 +100,7 @@ pub mod __loom {
     pub use crate::registry::journal::Journal;
     pub use crate::registry::Registry;
     pub use crate::scheduler::bell::Bell;
+    pub use crate::scheduler::cell_refs::{acquire, release, CountsCells, LocalCellRefs};
     pub use crate::scheduler::idle::{Idle, SearchState};
     pub use crate::scheduler::inbox::Inbox;
     pub use crate::scheduler::parker::{DriverWaker, Parker};

@@ -60,6 +60,9 @@ pub(crate) struct Shared {
     #[cfg(not(loom))]
     pub(crate) signals: crate::signal::registry::RuntimeSignals,
     next_task_id: AtomicU64,
+    /// References held by task cells and the loops' stocks of them
+    /// (`scheduler::cell_refs`).
+    pub(crate) cell_refs: AtomicUsize,
     next_io_loop: AtomicUsize,
     /// New tasks are cancelled at once (the runtime is shutting down).
     pub(crate) shutting_down: AtomicBool,
@@ -131,6 +134,7 @@ impl Shared {
             #[cfg(not(loom))]
             signals: Default::default(),
             next_task_id: AtomicU64::new(1),
+            cell_refs: AtomicUsize::new(0),
             next_io_loop: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
             stopping: AtomicBool::new(false),

@@ -60,7 +60,11 @@
 //!   a sibling for it would cost an eventfd write and a steal that fails;
 //! - a task that woke itself while running (a yield, a spent coop budget)
 //!   goes to the back of the local queue instead (`requeue`), so the others
-//!   run first; it notifies a sibling if anything else is queued.
+//!   run first; it notifies a sibling if anything else is queued. A yield
+//!   through the task's own waker does not even wake it: the runner reads
+//!   a thread-local request after the poll and requeues the entry with the
+//!   task still marked running (`task::current::yield_to_loop`), which
+//!   spares three atomic operations on its state word.
 //!
 //! A stealable task woken off its runtime's loops (another runtime, a
 //! blocking thread, a timer thread) goes to the injector, and an idle loop
@@ -142,6 +146,7 @@
 
 pub(crate) mod bell;
 pub(crate) mod builder;
+pub(crate) mod cell_refs;
 pub(crate) mod idle;
 pub(crate) mod inbox;
 pub(crate) mod parker;

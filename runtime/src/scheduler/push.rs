@@ -132,7 +132,7 @@ impl Shared {
     }
 }
 
-impl Schedule for Arc<Shared> {
+impl Schedule for Shared {
     fn schedule(&self, task: Notified) {
         match task.header().owner {
             Some(owner) => self.push_pinned(owner, Pinned::Task(task)),

@@ -47,7 +47,11 @@ where
         Some(core) if Arc::ptr_eq(&core.shared, shared) => core.next_task_id(),
         _ => shared.next_task_id(),
     }));
-    let (raw, notified, registry_ref) = new_task(future, shared.clone(), Spawn { id, name, owner });
+    let (raw, notified, registry_ref) = new_task(
+        future,
+        crate::scheduler::cell_refs::TaskShared::new(shared),
+        Spawn { id, name, owner },
+    );
     crate::contextvars::inherit(raw.header());
     register(shared, registry_ref, owner);
     if shared.is_shutting_down() {

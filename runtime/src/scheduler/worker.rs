@@ -11,6 +11,7 @@
 
 use crate::loom::sync::Arc;
 use crate::registry::journal::{Journal, PUBLISH_ENTRIES, PUBLISH_TICKS};
+use crate::scheduler::cell_refs::LocalCellRefs;
 use crate::scheduler::idle::SearchState;
 use crate::scheduler::pinned::Pinned;
 use crate::scheduler::queue::Local;
@@ -18,6 +19,7 @@ use crate::shared::{LoopShared, Shared};
 use crate::task::raw::Notified;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::ptr::NonNull;
 
 /// The scheduling half of a loop that only its own thread touches.
 pub(crate) struct Worker {
@@ -46,6 +48,19 @@ pub(crate) struct Worker {
     ticks_since_publish: Cell<u32>,
     /// This loop's block of task ids: the next one and the end.
     task_ids: Cell<(u64, u64)>,
+    /// References for the cells spawned here (`scheduler::cell_refs`).
+    pub(crate) cell_refs: LocalCellRefs,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // The loop has stopped (its thread no longer names this worker, so
+        // cells freed from here on give their references back directly).
+        let shared =
+            NonNull::new(Arc::as_ptr(&self.shared).cast_mut()).expect("an Arc is never null");
+        // SAFETY: the stock counts references to this runtime's shared state.
+        unsafe { self.cell_refs.return_all(shared) };
+    }
 }
 
 /// Task ids a loop reserves at a time. One shared counter bumped per spawn
@@ -72,6 +87,7 @@ impl Worker {
             journal: RefCell::new(Journal::default()),
             ticks_since_publish: Cell::new(0),
             task_ids: Cell::new((0, 0)),
+            cell_refs: LocalCellRefs::default(),
         }
     }
 
