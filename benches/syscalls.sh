@@ -30,7 +30,8 @@ run_server() {
     perf) perf stat -x, -o "$out/count" -e raw_syscalls:sys_enter \
               -e syscalls:sys_enter_epoll_wait -e syscalls:sys_enter_recvfrom \
               -e syscalls:sys_enter_sendto -e syscalls:sys_enter_write \
-              -e syscalls:sys_enter_futex "$bin" serve "$kind" ;;
+              -e syscalls:sys_enter_futex -e syscalls:sys_enter_sched_yield \
+              "$bin" serve "$kind" ;;
     esac <"$out/in" >"$out/addr" &
     local server=$!
     exec 3>"$out/in" # holds the server's stdin open

@@ -54,7 +54,12 @@ fn it_is_freed_with_the_runtime_after_tasks_of_every_kind() {
 #[test]
 fn a_task_handle_keeps_it_until_the_handle_goes() {
     let (rt, freed) = runtime_with_probe();
-    let task = rt.run(async { hive::spawn(async { 7 }) }).unwrap();
+    // In an Option: a task handle returned from an async block would read
+    // as a future left unawaited.
+    let task = rt
+        .run(async { Some(hive::spawn(async { 7 })) })
+        .unwrap()
+        .unwrap();
     drop(rt);
     assert!(
         !freed.load(SeqCst),
