@@ -152,13 +152,22 @@ unsafe impl Send for TaskShared {}
 unsafe impl Sync for TaskShared {}
 
 impl TaskShared {
-    /// A reference for a new cell of `shared`'s runtime: from the current
-    /// loop's stock when spawned on one of that runtime's loops.
-    pub(crate) fn new(shared: &Arc<Shared>) -> TaskShared {
-        context::with_worker(|core| match core {
-            Some(core) if Arc::ptr_eq(&core.shared, shared) => core.cell_refs.take(shared),
-            _ => acquire(shared, 1),
-        });
+    /// A reference for a new cell of `shared`'s runtime, taken from the
+    /// stock of one of its loops (the spawner's, which has already looked
+    /// up its loop).
+    pub(crate) fn from_stock(stock: &LocalCellRefs, shared: &Arc<Shared>) -> TaskShared {
+        stock.take(shared);
+        TaskShared::counted(shared)
+    }
+
+    /// A reference for a new cell of `shared`'s runtime, spawned off its
+    /// loops: one atomic increment.
+    pub(crate) fn acquired(shared: &Arc<Shared>) -> TaskShared {
+        acquire(shared, 1);
+        TaskShared::counted(shared)
+    }
+
+    fn counted(shared: &Arc<Shared>) -> TaskShared {
         // From `Arc::as_ptr`, so that the pointer may be handed back to
         // `Arc::decrement_strong_count` when the counter drops to zero.
         TaskShared(NonNull::new(Arc::as_ptr(shared).cast_mut()).expect("an Arc is never null"))

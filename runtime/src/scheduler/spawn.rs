@@ -4,6 +4,7 @@ use crate::context;
 use crate::error::SpawnError;
 use crate::loom::sync::Arc;
 use crate::loop_id::LoopId;
+use crate::scheduler::cell_refs::TaskShared;
 use crate::scheduler::pinned::Pinned;
 use crate::shared::Shared;
 use crate::task::handle::Task;
@@ -43,14 +44,23 @@ pub(crate) fn spawn_placed<F>(
 where
     F: Future + 'static,
 {
-    let id = TaskId(context::with_worker(|core| match core {
-        Some(core) if Arc::ptr_eq(&core.shared, shared) => core.next_task_id(),
-        _ => shared.next_task_id(),
-    }));
+    // One look at the thread's loop for the id and the cell's reference to
+    // the runtime, both drawn from the loop's blocks when spawned on one.
+    let (id, scheduler) = context::with_worker(|core| match core {
+        Some(core) if Arc::ptr_eq(&core.shared, shared) => (
+            core.next_task_id(),
+            TaskShared::from_stock(&core.cell_refs, shared),
+        ),
+        _ => (shared.next_task_id(), TaskShared::acquired(shared)),
+    });
     let (raw, notified, registry_ref) = new_task(
         future,
-        crate::scheduler::cell_refs::TaskShared::new(shared),
-        Spawn { id, name, owner },
+        scheduler,
+        Spawn {
+            id: TaskId(id),
+            name,
+            owner,
+        },
     );
     crate::contextvars::inherit(raw.header());
     register(shared, registry_ref, owner);
