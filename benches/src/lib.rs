@@ -15,23 +15,39 @@
 //! of 3 runs each) and prints (Ir(12000) − Ir(2000)) / 10000, all threads
 //! counted, setup cancelled. The pinned rows repeat to the instruction; the
 //! multi-threaded ones (`spawn`, `cross_loop`, `echo`) move by a few percent.
-//! Measured 2026-12-04 (hive at 8ce9d70, tokio 1.54.1):
+//! Measured 2026-12-05 (hive at 6cead96, tokio 1.54.1):
 //!
 //! | workload (per unit) | hive | tokio | hive/tokio |
 //! |---|---:|---:|---:|
-//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1545 | 2531 | 0.61 |
-//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1071 | 1754 | 0.61 |
-//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3833 | 5050 | 0.76 |
-//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 326 | 489 | 0.67 |
-//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1155 | 1627 | 0.71 |
-//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1298 | 1985 | 0.65 |
-//! | echo: 64-byte message echoed, tokio client included | 5001 | 5667 | 0.88 |
-//! | http: keep-alive GET to hyper's hello world, std client included | 10751 | 10817 | 0.99 |
-//! | http_per_loop: the same, hive's per-loop server | 10708 | 10847 | 0.99 |
-//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3888071 | 3888769 | 1.00 |
+//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1616 | 2535 | 0.64 |
+//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1126 | 1754 | 0.64 |
+//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3937 | 5050 | 0.78 |
+//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 339 | 489 | 0.69 |
+//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1209 | 1627 | 0.74 |
+//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1352 | 1985 | 0.68 |
+//! | echo: 64-byte message echoed, tokio client included | 4981 | 5669 | 0.88 |
+//! | http: keep-alive GET to hyper's hello world, std client included | 10729 | 11013 | 0.97 |
+//! | http_per_loop: the same, hive's per-loop server | 10723 | 11013 | 0.97 |
+//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3888338 | 3888592 | 1.00 |
 //!
-//! The pinned rows are a little higher than at 3a4074d (pinned_spawn 1024,
-//! pinned_chain 1076) and the time is lower: the registry journal
+//! **The pinned rows rose this time, on purpose** (8ce9d70 → now:
+//! pinned_spawn 1071 → 1126, pinned_ping_pong 3833 → 3937, pinned_yield
+//! 326 → 339, pinned_chain 1155 → 1209) while their time fell by a
+//! sixth to a half (`icount run hive W 2000000`, alternating with the
+//! build before: pinned_spawn 0.21 → 0.17 s, pinned_chain 0.21 → 0.18 s,
+//! pinned_ping_pong 0.81 → 0.68 s, pinned_yield 0.08 → 0.03 s). Each
+//! change swapped locked instructions for plain ones: a yield through the
+//! task's own waker is a thread-local note instead of three atomic
+//! operations on the state word (`task::current::yield_to_loop`); a cell's
+//! reference to the runtime is drawn from its loop's block instead of an
+//! `Arc` clone and drop (`scheduler::cell_refs`); loop counters that only
+//! their loop writes are a load and a store (`metrics::OwnCounter`); and
+//! completion drops the runner's and an unpublished registry reference in
+//! one subtraction. The thread-local look-ups that make this possible are
+//! the added instructions.
+//!
+//! They had risen the same way at 8ce9d70 from 3a4074d (pinned_spawn 1024,
+//! pinned_chain 1076) while the time fell: the registry journal
 //! (`runtime/src/registry/journal.rs`) replaced two shard locks per task,
 //! four atomic read-modify-writes, with plain bookkeeping published under
 //! one lock per batch (`icount run {hive,tokio} pinned_spawn 2000000`:
@@ -47,11 +63,15 @@
 //!
 //! | echo server | all threads | server threads | hive peer / this (server) |
 //! |---|---:|---:|---:|
-//! | hive (default) | 5001 | 2240 | |
-//! | tokio (multi-thread) | 5667 | 2908 | 0.77 (hive) |
-//! | hive per-loop | 4754 | 1995 | |
-//! | tokio-tpc | 5765 | 3008 | 0.66 (hive per-loop) |
-//! | monoio-legacy (epoll) | 4194 | 1441 | 1.38 (hive per-loop) |
+//! | hive (default) | 4981 | 2220 | |
+//! | tokio (multi-thread) | 5669 | 2909 | 0.76 (hive) |
+//! | hive per-loop | 4745 | 1984 | |
+//! | tokio-tpc | 5763 | 3008 | 0.66 (hive per-loop) |
+//! | monoio-legacy (epoll) | 4193 | 1441 | 1.38 (hive per-loop) |
+//!
+//! The multi-threaded rows move between runs by more than the few percent
+//! above: an earlier run of the same build counted hive per-loop's server
+//! threads at 1697 and tokio's client-included echo at 5386.
 //!
 //! `monoio-uring` is not counted: under valgrind 3.19 its run deadlocks
 //! (the thread blocked in `io_uring_enter` keeps valgrind's lock), and
@@ -73,9 +93,11 @@
 //! registry's runtime-wide counter, a clock read per tick and per spawn, and
 //! an `Arc` clone per `spawn_local`; with those gone (0b7a0f9) it takes
 //! 0.28 s against 0.24 s, and with the registry journal, task id blocks and
-//! the one-step handle release (310129f–78445ea) 0.21 s against 0.22 s.
-//! Check a change to those paths with perf or the clock, not with the
-//! counts alone.
+//! the one-step handle release (310129f–78445ea) 0.21 s against 0.22 s;
+//! with the yield note, the block-counted runtime references and the
+//! single-writer counters (d0ae187–6cead96) 0.17 s against 0.22 s, at
+//! more instructions than before. Check a change to those paths with perf
+//! or the clock, not with the counts alone.
 //!
 //! Sleeps are not free either, and no instruction count shows them. A
 //! thread that hands the runtime a task and sleeps until it is done
