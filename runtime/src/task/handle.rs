@@ -6,6 +6,7 @@ use super::current;
 use super::error::TaskError;
 use super::id::TaskId;
 use super::raw::{RawTask, TaskRef};
+use super::state::HandleDrop;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -393,13 +394,19 @@ unsafe fn release_handle(raw: RawTask) {
         unsafe { raw.drop_complete_handle() };
         return;
     }
-    if raw.header().state.drop_join_interest() {
+    match raw.header().state.drop_join_interest() {
         // SAFETY: the task is complete and we are the handle.
-        unsafe { raw.drop_output() };
-    } else {
+        HandleDrop::Complete => unsafe { raw.drop_output() },
         // SAFETY: JOIN_WAKER was cleared with JOIN_INTEREST before
         // completion: the slot is ours to empty.
-        raw.join_waker().with_mut(|w| unsafe { *w = None });
+        HandleDrop::EmptyWakerSlot => raw.join_waker().with_mut(|w| unsafe { *w = None }),
+        // The transition took the handle's reference too.
+        HandleDrop::Released => return,
+        HandleDrop::ReleasedLast => {
+            // SAFETY: that was the last reference: nobody else can reach the cell.
+            unsafe { raw.dealloc() };
+            return;
+        }
     }
     // SAFETY: the handle owns one reference (the caller's contract).
     unsafe { raw.drop_ref() };

@@ -268,6 +268,16 @@ impl RawTask {
         }
     }
 
+    /// Frees the cell.
+    ///
+    /// # Safety
+    /// The caller's transition dropped the last reference: nobody else can
+    /// reach the cell.
+    pub(crate) unsafe fn dealloc(self) {
+        // SAFETY: the caller's contract.
+        unsafe { (self.header().vtable.dealloc)(self.ptr) }
+    }
+
     /// Submits the task to its scheduler. The caller already took the
     /// reference the queue entry will own (a `Notify::Submit` transition).
     ///

@@ -122,6 +122,20 @@ pub(crate) enum Run {
     Cancel,
 }
 
+/// What a task handle that goes away must still do (`drop_join_interest`).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum HandleDrop {
+    /// The task is complete: the handle drops the output, then its reference.
+    Complete,
+    /// Not complete, and a waker was stored: the handle empties the slot,
+    /// then drops its reference.
+    EmptyWakerSlot,
+    /// Not complete, no waker: the transition dropped the reference too.
+    Released,
+    /// As `Released`, and that was the last reference: free the cell.
+    ReleasedLast,
+}
+
 /// What a runner does after a `Pending` poll.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Idle {
@@ -260,13 +274,28 @@ impl State {
 
     /// The handle is going away. Returns `true` if the task is complete, in
     /// which case the handle must drop the output itself.
-    pub(crate) fn drop_join_interest(&self) -> bool {
+    pub(crate) fn drop_join_interest(&self) -> HandleDrop {
         self.update(|s| {
             debug_assert!(s.has_join_interest());
             if s.is_complete() {
-                (Some(s.0 & !JOIN_INTEREST), true)
+                (Some(s.0 & !JOIN_INTEREST), HandleDrop::Complete)
+            } else if s.has_join_waker() {
+                (
+                    Some(s.0 & !(JOIN_INTEREST | JOIN_WAKER)),
+                    HandleDrop::EmptyWakerSlot,
+                )
             } else {
-                (Some(s.0 & !(JOIN_INTEREST | JOIN_WAKER)), false)
+                // Nothing of the cell left to touch (a handle dropped before
+                // it was ever awaited, as a detached spawn's is): its
+                // reference goes in the same step, one read-modify-write
+                // instead of two. AcqRel on success, as `ref_dec`.
+                let next = (s.0 & !JOIN_INTEREST) - REF_ONE;
+                let released = if Snapshot(next).ref_count() == 0 {
+                    HandleDrop::ReleasedLast
+                } else {
+                    HandleDrop::Released
+                };
+                (Some(next), released)
             }
         })
     }
@@ -386,7 +415,12 @@ mod tests {
     fn completion_after_the_handle_left_tells_the_runner_to_drop_the_output() {
         let state = State::new(2);
         state.transition_to_running();
-        assert!(!state.drop_join_interest());
+        assert_eq!(state.drop_join_interest(), HandleDrop::Released);
+        assert_eq!(
+            state.load().ref_count(),
+            1,
+            "the handle's reference went with it"
+        );
         let before = state.transition_to_complete(false);
         assert!(!before.has_join_interest());
         assert_eq!(state.transition_to_notified(), Notify::Nothing);
@@ -398,6 +432,6 @@ mod tests {
         state.transition_to_running();
         state.transition_to_complete(false);
         assert!(state.set_join_waker().is_err());
-        assert!(state.drop_join_interest());
+        assert_eq!(state.drop_join_interest(), HandleDrop::Complete);
     }
 }
