@@ -30,6 +30,7 @@
 use crate::context;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::AcqRel};
 use crate::loom::sync::Arc;
+use crate::scheduler::worker::Worker;
 use crate::shared::Shared;
 use crate::task::raw::{Header, Notified, Schedule, TaskRef};
 use crate::task::TaskError;
@@ -152,12 +153,12 @@ unsafe impl Send for TaskShared {}
 unsafe impl Sync for TaskShared {}
 
 impl TaskShared {
-    /// A reference for a new cell of `shared`'s runtime, taken from the
-    /// stock of one of its loops (the spawner's, which has already looked
-    /// up its loop).
-    pub(crate) fn from_stock(stock: &LocalCellRefs, shared: &Arc<Shared>) -> TaskShared {
-        stock.take(shared);
-        TaskShared::counted(shared)
+    /// A reference for a new cell of `core`'s runtime, from that loop's
+    /// stock (the stock and the runtime come from the same loop, so the
+    /// count cannot go to the wrong counter).
+    pub(crate) fn from_loop(core: &Worker) -> TaskShared {
+        core.cell_refs.take(&core.shared);
+        TaskShared::counted(&core.shared)
     }
 
     /// A reference for a new cell of `shared`'s runtime, spawned off its

@@ -47,10 +47,9 @@ where
     // One look at the thread's loop for the id and the cell's reference to
     // the runtime, both drawn from the loop's blocks when spawned on one.
     let (id, scheduler) = context::with_worker(|core| match core {
-        Some(core) if Arc::ptr_eq(&core.shared, shared) => (
-            core.next_task_id(),
-            TaskShared::from_stock(&core.cell_refs, shared),
-        ),
+        Some(core) if Arc::ptr_eq(&core.shared, shared) => {
+            (core.next_task_id(), TaskShared::from_loop(core))
+        }
         _ => (shared.next_task_id(), TaskShared::acquired(shared)),
     });
     let (raw, notified, registry_ref) = new_task(
