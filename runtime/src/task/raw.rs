@@ -229,7 +229,7 @@ impl RawTask {
     pub(crate) unsafe fn drop_ref(self) {
         if self.header().state.ref_dec() {
             // SAFETY: that was the last reference: nobody else can reach the cell.
-            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+            unsafe { self.dealloc() }
         }
     }
 
@@ -251,7 +251,7 @@ impl RawTask {
         };
         if last {
             // SAFETY: that was the last reference: nobody else can reach the cell.
-            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+            unsafe { self.dealloc() }
         }
     }
 
@@ -264,7 +264,7 @@ impl RawTask {
     pub(crate) unsafe fn drop_complete_handle(self) {
         if self.header().state.drop_complete_join_interest_and_ref() {
             // SAFETY: that was the last reference: nobody else can reach the cell.
-            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+            unsafe { self.dealloc() }
         }
     }
 
@@ -513,7 +513,7 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                     // The transition dropped the entry's reference.
                     Idle::Released => {}
                     // SAFETY: and it was the last: nobody else can reach the cell.
-                    Idle::ReleasedLast => unsafe { (raw.header().vtable.dealloc)(ptr) },
+                    Idle::ReleasedLast => unsafe { raw.dealloc() },
                 },
                 Ok(Poll::Ready(output)) => {
                     let output = drop_future(cell).map(|()| output);
