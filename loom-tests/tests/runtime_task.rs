@@ -1,7 +1,8 @@
 //! (c) The task cell under every interleaving: wake while running, wakes from
-//! two threads at once, cancel while running, join after completion, the
-//! handle dropped concurrently with completion, and a yield's entry (queued
-//! with `RUNNING` kept) racing a wake or a cancel. loom checks the cell's
+//! two threads at once, a wake by value racing the run, cancel while
+//! running, join after completion, the handle dropped concurrently with
+//! completion, and a yield's entry (queued with `RUNNING` kept) racing a
+//! wake or a cancel. loom checks the cell's
 //! `UnsafeCell` accesses and reports any leaked `Arc` (so a leaked cell, which
 //! owns one through its future, fails the model).
 #![cfg(loom)]
@@ -205,6 +206,31 @@ fn wakes_from_two_threads_queue_the_task_once() {
         open_gate(&fx.go, &fx.waker);
         fx.sched.run_all();
         assert_eq!(loom::future::block_on(handle).unwrap(), 42);
+    });
+}
+
+/// A wake by value (`Waker::wake`) spends its waker's reference in the
+/// same compare-and-swap that decides what the wake does: queued, it
+/// becomes the entry's; running or already queued, it is dropped. Here
+/// one races the task's run to completion: whatever the order, the task
+/// runs to its end once, and the cell is freed once (loom reports the
+/// gate's `Arc`s if it leaks; a double free would drop them twice).
+#[test]
+fn a_wake_by_value_racing_the_run_spends_its_reference_once() {
+    loom::model(|| {
+        let (fx, handle, first) = spawn_gate();
+        first.run(); // registers its waker, Pending
+        let stored = fx.waker.lock().unwrap().take().unwrap();
+        let racing = stored.clone();
+        fx.go.store(true, SeqCst);
+        stored.wake(); // idle: queued, its reference is the entry's
+        let waker = thread::spawn(move || racing.wake());
+        fx.sched.run_all();
+        waker.join().unwrap();
+        fx.sched.run_all();
+        assert_eq!(loom::future::block_on(handle).unwrap(), 42);
+        assert_eq!(fx.drops.load(SeqCst), 1);
+        assert!(fx.sched.0.queue.lock().unwrap().is_empty());
     });
 }
 

@@ -158,8 +158,8 @@ impl Schedule for Shared {
         });
         match journaled {
             // A task the journal never published: its reference goes back
-            // to the runner, which drops it with its own in one subtraction
-            // (and after the journal's borrow ended).
+            // to the runner, which drops it with its own in the completion's
+            // compare-and-swap (after the journal's borrow ended).
             Some(unpublished) => unpublished,
             None => {
                 self.registry.remove(task);

@@ -7,7 +7,7 @@
 use super::await_kind::AwaitKind;
 use super::error::TaskError;
 use super::id::TaskId;
-use super::state::{Idle, Notify, Run, State};
+use super::state::{Completed, Idle, Notify, NotifyByVal, Run, State};
 use super::waker;
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -28,11 +28,12 @@ pub trait Schedule: Send + Sync + 'static {
     fn requeue(&self, task: Notified) {
         self.schedule(task)
     }
-    /// The task completed: drop the scheduler's bookkeeping for it. The
-    /// registry's reference to `task` may come back instead of being dropped: the
-    /// runner then gives it up together with its own, in one atomic
-    /// subtraction (a pinned task that finished before its loop published
-    /// it, `registry::journal`).
+    /// The task is finishing (its future is gone; `COMPLETE` is published
+    /// right after this returns): drop the scheduler's bookkeeping for it.
+    /// The registry's reference to `task` may come back instead of being
+    /// dropped: the runner then gives it up together with its own, in the
+    /// completion's compare-and-swap (a pinned task that finished before
+    /// its loop published it, `registry::journal`).
     fn release(&self, task: &Header) -> Option<TaskRef>;
     /// A task failed and nobody will ever read the error.
     fn unhandled(&self, task: &Header, error: TaskError);
@@ -166,6 +167,11 @@ where
     F: Future + 'static,
     S: Schedule,
 {
+    // The block is taken first and the cell written straight into it: a
+    // cell built first and then moved was one `memcpy` call per spawn
+    // (4 % of a pinned spawn's time, perf).
+    // The block may be a freed cell of the same layout (`cell_cache`).
+    let block = super::cell_cache::allocate(Layout::new::<Cell<F, S>>()).cast::<Cell<F, S>>();
     let cell = Cell {
         header: Header {
             state: State::new(3),
@@ -182,8 +188,6 @@ where
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
     };
-    // The block may be a freed cell of the same layout (`cell_cache`).
-    let block = super::cell_cache::allocate(Layout::new::<Cell<F, S>>()).cast::<Cell<F, S>>();
     // SAFETY: `block` is unused memory with `Cell<F, S>`'s layout.
     unsafe { block.as_ptr().write(cell) };
     let ptr = block.cast::<Header>();
@@ -233,21 +237,17 @@ impl RawTask {
         }
     }
 
-    /// Drops the runner's reference, and with it the registry's when
-    /// `release` handed that back: one atomic subtraction for both.
+    /// Drops `n` (1 or 2) references in one atomic subtraction, freeing
+    /// the cell if they were the last.
     ///
     /// # Safety
-    /// The caller owns the runner's reference and gives it up; `registry`,
-    /// if some, is a reference to this same task.
-    unsafe fn drop_runner_ref(self, registry: Option<TaskRef>) {
-        let last = match registry {
-            Some(registry) => {
-                debug_assert_eq!(registry.0.ptr, self.ptr);
-                // Its count goes in the subtraction below.
-                mem::forget(registry);
-                self.header().state.ref_dec_twice()
-            }
-            None => self.header().state.ref_dec(),
+    /// The caller owns `n` references to this task and gives them up.
+    unsafe fn drop_refs(self, n: usize) {
+        let last = if n == 2 {
+            self.header().state.ref_dec_twice()
+        } else {
+            debug_assert_eq!(n, 1);
+            self.header().state.ref_dec()
         };
         if last {
             // SAFETY: that was the last reference: nobody else can reach the cell.
@@ -286,6 +286,21 @@ impl RawTask {
     pub(crate) unsafe fn schedule(self) {
         // SAFETY: the vtable matches the cell; the reference is passed on.
         unsafe { (self.header().vtable.schedule)(self.ptr) }
+    }
+
+    /// Wakes the task, spending one reference the caller owns (a waker's):
+    /// it becomes the queue entry's, or is dropped in the same step.
+    ///
+    /// # Safety
+    /// The caller owns one reference and gives it up.
+    pub(crate) unsafe fn wake_by_val(self) {
+        match self.header().state.transition_to_notified_by_val() {
+            // SAFETY: the caller's reference is the one the queue will own.
+            NotifyByVal::Submit => unsafe { self.schedule() },
+            NotifyByVal::Released => {}
+            // SAFETY: that was the last reference: nobody else can reach the cell.
+            NotifyByVal::ReleasedLast => unsafe { self.dealloc() },
+        }
     }
 
     /// Wakes the task without consuming a reference.
@@ -470,11 +485,9 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 Ok(()) => TaskError::Cancelled,
                 Err(panic) => panic,
             };
-            let registry = complete(cell, Err(error), true);
-            // SAFETY: the runner's queue-entry reference (and the registry's
-            // that `complete` handed back), given up last and outside
-            // `complete`, whose `&Cell` argument must not outlive the cell.
-            unsafe { raw.drop_runner_ref(registry) }
+            // SAFETY: we are the runner, holding the entry's reference; the
+            // future is gone. `cell` is not used after this.
+            unsafe { complete::<F, S>(ptr, Err(error), true) }
         }
         Run::Poll => {
             // SAFETY: this waker borrows the queue entry's reference and is
@@ -517,15 +530,14 @@ unsafe fn run<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) {
                 },
                 Ok(Poll::Ready(output)) => {
                     let output = drop_future(cell).map(|()| output);
-                    let registry = complete(cell, output, false);
                     // SAFETY: as in the cancel branch.
-                    unsafe { raw.drop_runner_ref(registry) }
+                    unsafe { complete::<F, S>(ptr, output, false) }
                 }
                 Err(payload) => {
                     let _ = drop_future(cell);
-                    let registry = complete(cell, Err(TaskError::Panicked(payload)), false);
+                    let error = Err(TaskError::Panicked(payload));
                     // SAFETY: as in the cancel branch.
-                    unsafe { raw.drop_runner_ref(registry) }
+                    unsafe { complete::<F, S>(ptr, error, false) }
                 }
             }
         }
@@ -557,45 +569,108 @@ fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
     })
 }
 
-/// Stores the output and settles who drops it. The caller still holds its
-/// queue-entry reference and drops it after this returns, with the
-/// registry's reference when the scheduler hands that back.
-#[must_use = "the registry's reference, if handed back, must be dropped"]
-fn complete<F: Future, S: Schedule>(
-    cell: &Cell<F, S>,
+/// Finishes the task: stores the output (or drops it, when the handle is
+/// already gone), publishes `COMPLETE`, and gives up the runner's
+/// queue-entry reference, with the registry's when the scheduler hands
+/// that back. The cell may be freed (by this thread or another) as soon as
+/// the transition has dropped those references, so nothing here holds a
+/// `&Cell` across it as an argument: only `ptr`.
+///
+/// # Safety
+/// `ptr` is the header of a live `Cell<F, S>` whose runner (holding
+/// `RUNNING` and the queue entry's reference) is the caller, and its
+/// future was already dropped.
+unsafe fn complete<F: Future, S: Schedule>(
+    ptr: NonNull<Header>,
     output: Result<F::Output, TaskError>,
     cancelled: bool,
-) -> Option<TaskRef> {
-    // SAFETY: RUNNING is still set: the runner owns the stage.
-    cell.stage
-        .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
-    let before = cell.header.state.transition_to_complete(cancelled);
-    if !before.has_join_interest() {
-        // The handle is gone: the output is dropped here, on the task's loop.
-        // SAFETY: COMPLETE without JOIN_INTEREST: nobody else touches the stage.
-        let finished = cell
-            .stage
-            .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
-        report_or_drop(cell, finished);
-    } else if before.has_join_waker() {
-        // SAFETY: COMPLETE with JOIN_WAKER set: the handle no longer writes the slot.
-        cell.header.join_waker.with(|slot| {
-            // SAFETY: as above: the slot is stable and only read here.
-            if let Some(waker) = unsafe { &*slot } {
-                waker.wake_by_ref();
-            }
-        });
+) {
+    // SAFETY: the caller's contract; the entry's reference keeps it alive
+    // until the transition below.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let raw = RawTask { ptr };
+    // The scheduler's bookkeeping goes first, so that the registry's
+    // reference, when handed back, goes in the completion's own
+    // read-modify-write. (Nobody learns from the registry that a task is
+    // complete: readers of it ask the state word.)
+    let refs = match cell.scheduler.release(&cell.header) {
+        Some(registry) => {
+            debug_assert_eq!(registry.0.ptr, ptr, "another task's reference came back");
+            // Its count goes in the transition below.
+            mem::forget(registry);
+            2
+        }
+        None => 1,
+    };
+    // A handle that is gone never comes back: nobody can read the output,
+    // so it is dropped now, on the task's loop, and the transition leaves
+    // the runner nothing to do (a detached task's usual end).
+    let handle_gone = !cell.header.state.load().has_join_interest();
+    if handle_gone {
+        drop_unread_output(cell, output);
+    } else {
+        // SAFETY: RUNNING is still set: the runner owns the stage.
+        cell.stage
+            .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
     }
-    cell.scheduler.release(&cell.header)
+    match cell
+        .header
+        .state
+        .transition_to_complete(cancelled, refs, !handle_gone)
+    {
+        // The references went with the transition; the cell is not ours
+        // to touch any more.
+        Completed::Released => return,
+        // SAFETY: and they were the last: nobody else can reach the cell.
+        Completed::ReleasedLast => return unsafe { raw.dealloc() },
+        Completed::DropOutput => {
+            // SAFETY: COMPLETE without JOIN_INTEREST: nobody else touches the stage.
+            let finished = cell
+                .stage
+                .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+            report_or_drop(cell, finished);
+        }
+        Completed::WakeJoiner => {
+            // SAFETY: COMPLETE with JOIN_WAKER set: the handle no longer writes the slot.
+            cell.header.join_waker.with(|slot| {
+                // SAFETY: as above: the slot is stable and only read here.
+                if let Some(waker) = unsafe { &*slot } {
+                    waker.wake_by_ref();
+                }
+            });
+        }
+    }
+    // SAFETY: the runner still holds `refs` references and gives them up
+    // last, after its final use of the cell.
+    unsafe { raw.drop_refs(refs) }
 }
 
 fn report_or_drop<F: Future, S: Schedule>(cell: &Cell<F, S>, stage: Stage<F>) {
-    if let Stage::Finished(Err(error @ TaskError::Panicked(_))) = stage {
-        cell.scheduler.unhandled(&cell.header, error);
-    } else {
-        // A value nobody will read; its destructor may panic, which must not
-        // unwind into the loop.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(stage)));
+    match stage {
+        Stage::Finished(output) => drop_unread_output(cell, output),
+        // Nothing of the task's own left to drop.
+        Stage::Running(_) | Stage::Consumed => {
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(stage)));
+        }
+    }
+}
+
+/// Disposes of an output nobody will read: a panic is reported (asyncio's
+/// "Task exception was never retrieved"), a value is dropped, its
+/// destructor's panic kept from unwinding into the loop.
+fn drop_unread_output<F: Future, S: Schedule>(
+    cell: &Cell<F, S>,
+    output: Result<F::Output, TaskError>,
+) {
+    match output {
+        Err(error @ TaskError::Panicked(_)) => cell.scheduler.unhandled(&cell.header, error),
+        Err(TaskError::Cancelled) => {}
+        // Checked so that an output with no destructor (a detached
+        // task's `()`, the usual case) costs no unwinding frame.
+        Ok(value) if mem::needs_drop::<F::Output>() => {
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+        }
+        Ok(_) => {}
     }
 }
 

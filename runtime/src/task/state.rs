@@ -36,11 +36,16 @@
 //!   if `SCHEDULED` was set meanwhile, the runner re-queues its entry,
 //!   otherwise the same compare-and-swap drops the entry's reference (one
 //!   read-modify-write per idle poll, not two).
-//! * **complete** (`transition_to_complete`): after the output is written.
-//!   Sets `COMPLETE`, clears `RUNNING` and `SCHEDULED`. The snapshot it returns
-//!   decides who drops the output: if `JOIN_INTEREST` was already clear, the
-//!   runner drops it (on the task's own loop); otherwise the handle owns it.
-//!   If `JOIN_WAKER` is set, the runner wakes the stored waker.
+//! * **complete** (`transition_to_complete`): after the output is written
+//!   (or dropped, when the handle was already gone: nobody can read it).
+//!   Sets `COMPLETE`, clears `RUNNING` and `SCHEDULED`. What it saw decides
+//!   what the runner still does: if `JOIN_INTEREST` was clear and the
+//!   output was stored, the runner drops it (on the task's own loop); if
+//!   `JOIN_WAKER` is set, the runner wakes the stored waker; then it drops
+//!   its references. Otherwise nothing of the cell is left for the runner
+//!   to touch, and its references (its entry's, and the registry's when
+//!   the scheduler handed that back) go in the same compare-and-swap: a
+//!   finished task costs one read-modify-write here, not two.
 //! * **handle drop** (`drop_join_interest`): complete: the handle drops the
 //!   output itself. Otherwise clear `JOIN_INTEREST` and `JOIN_WAKER` together,
 //!   and the runner will drop the output when it completes.
@@ -115,6 +120,17 @@ pub(crate) enum Notify {
     Nothing,
 }
 
+/// What a wake by value asks of its caller.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NotifyByVal {
+    /// Submit the task to a run queue: the waker's reference is the entry's.
+    Submit,
+    /// Nothing to queue; the waker's reference was dropped.
+    Released,
+    /// As `Released`, and it was the last: free the cell.
+    ReleasedLast,
+}
+
 /// What a runner should do with the entry it popped.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Run {
@@ -134,6 +150,21 @@ pub(crate) enum HandleDrop {
     Released,
     /// As `Released`, and that was the last reference: free the cell.
     ReleasedLast,
+}
+
+/// What a runner still does after `transition_to_complete`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Completed {
+    /// Nothing: the transition dropped the runner's references.
+    Released,
+    /// As `Released`, and they were the last: free the cell.
+    ReleasedLast,
+    /// The handle is gone and the output was stored: the runner drops the
+    /// output, then its references.
+    DropOutput,
+    /// The handle stored a waker: the runner wakes it, then drops its
+    /// references.
+    WakeJoiner,
 }
 
 /// What a runner does after a `Pending` poll.
@@ -192,6 +223,32 @@ impl State {
                 (Some(s.0 | SCHEDULED), Notify::Nothing)
             } else {
                 (Some((s.0 | SCHEDULED) + REF_ONE), Notify::Submit)
+            }
+        })
+    }
+
+    /// A wake that consumes its waker (`Waker::wake`): as
+    /// `transition_to_notified`, but the waker's reference is spent in the
+    /// same step: it becomes the queue entry's when the task must be
+    /// submitted, and is dropped otherwise (one read-modify-write where a
+    /// wake by reference followed by `ref_dec` made two). AcqRel on
+    /// success, as `ref_dec`, for the dropping cases.
+    pub(crate) fn transition_to_notified_by_val(&self) -> NotifyByVal {
+        self.update(|s| {
+            debug_assert!(s.ref_count() >= 1);
+            if s.is_complete() || s.is_scheduled() {
+                let next = s.0 - REF_ONE;
+                let notify = if Snapshot(next).ref_count() == 0 {
+                    NotifyByVal::ReleasedLast
+                } else {
+                    NotifyByVal::Released
+                };
+                (Some(next), notify)
+            } else if s.is_running() {
+                // The runner holds a reference: this one is never the last.
+                (Some((s.0 | SCHEDULED) - REF_ONE), NotifyByVal::Released)
+            } else {
+                (Some(s.0 | SCHEDULED), NotifyByVal::Submit)
             }
         })
     }
@@ -257,18 +314,49 @@ impl State {
         })
     }
 
-    /// Returns the snapshot from just before completion. `cancelled` says
-    /// whether the task ended by cancellation: `CANCELLED` stays set only then,
-    /// so a completed task reports `is_cancelled` truthfully even if a cancel
-    /// arrived during its last, successful poll.
-    pub(crate) fn transition_to_complete(&self, cancelled: bool) -> Snapshot {
+    /// Publishes completion; `refs` is how many references the runner
+    /// holds (its entry's, plus the registry's if handed back), and
+    /// `output_stored` whether the stage holds an output (the runner drops
+    /// it before this when it saw the handle gone). `cancelled` says
+    /// whether the task ended by cancellation: `CANCELLED` stays set only
+    /// then, so a completed task reports `is_cancelled` truthfully even if
+    /// a cancel arrived during its last, successful poll.
+    ///
+    /// The success ordering, AcqRel, serves both halves: Release publishes
+    /// the output to the handle (which loads the word with Acquire) and is
+    /// `ref_dec`'s Release when the references go too; Acquire is for a
+    /// runner that drops the last reference and frees the cell.
+    pub(crate) fn transition_to_complete(
+        &self,
+        cancelled: bool,
+        refs: usize,
+        output_stored: bool,
+    ) -> Completed {
         self.update(|s| {
-            debug_assert!(s.is_running() && !s.is_complete());
+            debug_assert!(s.is_running() && !s.is_complete() && s.ref_count() >= refs);
             let mut next = (s.0 & !(RUNNING | SCHEDULED)) | COMPLETE;
             if !cancelled {
                 next &= !CANCELLED;
             }
-            (Some(next), s)
+            if s.has_join_waker() {
+                // The waker is read after COMPLETE is public: the runner
+                // keeps its references until it has woken it.
+                return (Some(next), Completed::WakeJoiner);
+            }
+            if !s.has_join_interest() && output_stored {
+                // The handle left after the runner looked: the output is
+                // the runner's to drop, after COMPLETE says so.
+                return (Some(next), Completed::DropOutput);
+            }
+            // Nothing left for the runner: the handle (if any) owns the
+            // output from here, and holds a reference of its own.
+            next -= refs * REF_ONE;
+            let completed = if Snapshot(next).ref_count() == 0 {
+                Completed::ReleasedLast
+            } else {
+                Completed::Released
+            };
+            (Some(next), completed)
         })
     }
 
@@ -402,6 +490,45 @@ mod tests {
     }
 
     #[test]
+    fn a_wake_by_value_spends_the_wakers_reference_whatever_it_finds() {
+        // Handle and runner; then a waker's reference.
+        let state = State::new(2);
+        state.transition_to_running();
+        state.ref_inc();
+        // Running: flagged for a requeue, the waker's reference dropped.
+        assert_eq!(state.transition_to_notified_by_val(), NotifyByVal::Released);
+        assert_eq!(state.load().ref_count(), 2);
+        assert_eq!(state.transition_to_idle(), Idle::Requeue);
+        state.transition_to_running();
+        assert_eq!(state.transition_to_idle(), Idle::Released);
+        // Idle: the waker's reference becomes the queue entry's.
+        state.ref_inc();
+        assert_eq!(state.transition_to_notified_by_val(), NotifyByVal::Submit);
+        assert_eq!(state.load().ref_count(), 2);
+        // Already queued: dropped.
+        state.ref_inc();
+        assert_eq!(state.transition_to_notified_by_val(), NotifyByVal::Released);
+        assert_eq!(state.load().ref_count(), 2);
+    }
+
+    #[test]
+    fn a_wake_by_value_of_a_finished_task_may_free_it() {
+        // Handle and runner.
+        let state = State::new(2);
+        state.transition_to_running();
+        assert_eq!(state.drop_join_interest(), HandleDrop::Released);
+        state.ref_inc(); // a waker
+        assert_eq!(
+            state.transition_to_complete(false, 1, false),
+            Completed::Released
+        );
+        assert_eq!(
+            state.transition_to_notified_by_val(),
+            NotifyByVal::ReleasedLast
+        );
+    }
+
+    #[test]
     fn cancel_of_an_idle_task_submits_it_once() {
         let state = State::new(2);
         state.transition_to_running();
@@ -421,8 +548,16 @@ mod tests {
             1,
             "the handle's reference went with it"
         );
-        let before = state.transition_to_complete(false);
-        assert!(!before.has_join_interest());
+        assert_eq!(
+            state.transition_to_complete(false, 1, true),
+            Completed::DropOutput,
+            "a stored output with no handle is the runner's to drop"
+        );
+        assert_eq!(
+            state.load().ref_count(),
+            1,
+            "kept until the output is dropped"
+        );
         assert_eq!(state.transition_to_notified(), Notify::Nothing);
     }
 
@@ -430,8 +565,41 @@ mod tests {
     fn join_waker_cannot_be_set_after_completion() {
         let state = State::new(2);
         state.transition_to_running();
-        state.transition_to_complete(false);
+        assert_eq!(
+            state.transition_to_complete(false, 1, true),
+            Completed::Released
+        );
+        assert_eq!(
+            state.load().ref_count(),
+            1,
+            "the runner's went with the transition"
+        );
         assert!(state.set_join_waker().is_err());
         assert_eq!(state.drop_join_interest(), HandleDrop::Complete);
+    }
+
+    #[test]
+    fn completion_keeps_the_runners_references_while_a_join_waker_waits() {
+        // Handle, registry, runner.
+        let state = State::new(3);
+        state.transition_to_running();
+        assert!(state.set_join_waker().is_ok());
+        assert_eq!(
+            state.transition_to_complete(false, 2, true),
+            Completed::WakeJoiner
+        );
+        assert_eq!(state.load().ref_count(), 3);
+    }
+
+    #[test]
+    fn completion_of_a_detached_task_whose_output_was_dropped_frees_it() {
+        // Registry and runner; the handle already went.
+        let state = State::new(3);
+        state.transition_to_running();
+        assert_eq!(state.drop_join_interest(), HandleDrop::Released);
+        assert_eq!(
+            state.transition_to_complete(false, 2, false),
+            Completed::ReleasedLast
+        );
     }
 }

@@ -49,12 +49,9 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 /// # Safety
 /// `data` comes from an owned waker of ours, consumed by this call.
 unsafe fn wake(data: *const ()) {
-    // SAFETY: the owned waker's reference keeps the cell alive until the
-    // `drop_ref` below.
-    let task = unsafe { raw(data) };
-    task.wake_by_ref();
-    // SAFETY: an owned waker holds one reference, given up here.
-    unsafe { task.drop_ref() }
+    // SAFETY: `data` is an owned waker's, per this function's contract;
+    // its reference is given up to `wake_by_val`.
+    unsafe { raw(data).wake_by_val() }
 }
 
 /// `Waker::wake_by_ref`: schedules the task; the waker keeps its reference.
