@@ -1,6 +1,6 @@
 //! `task::Builder`: spawn with a name.
 
-use super::spawn::{check_loop, current_or_panic, spawn_placed, BuildThenRun};
+use super::spawn::{check_loop, current_or_panic, spawn_from, spawn_placed, BuildThenRun};
 use crate::context;
 use crate::contextvars::Context;
 use crate::error::SpawnError;
@@ -167,7 +167,7 @@ impl Builder {
         context::with_worker(|core| {
             core.map(|c| {
                 in_context(context, || {
-                    spawn_placed(&c.shared, future, name, Some(c.index), None, eager)
+                    spawn_from(Some(c), &c.shared, future, name, Some(c.index), None, eager)
                 })
             })
         })

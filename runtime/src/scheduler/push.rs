@@ -39,7 +39,7 @@ impl Shared {
     pub(crate) fn push_pinned(&self, owner: usize, item: Pinned) {
         let item = context::with_worker(|core| match core {
             Some(core) if core.index == owner && self.is_own(&core.shared) => {
-                core.ready.borrow_mut().push_back(item);
+                core.push_ready(item);
                 None
             }
             _ => Some(item),

@@ -105,6 +105,17 @@ impl Worker {
         next
     }
 
+    /// Queues pinned work on this loop from its own thread: at the back of
+    /// its FIFO (asyncio's order).
+    ///
+    /// Inlined: called out of line, the item went through memory in two
+    /// 8-byte stores and came back as one 16-byte load, a store-forwarding
+    /// stall that was 6 % of a chained pinned spawn's time (perf annotate).
+    #[inline]
+    pub(crate) fn push_ready(&self, item: Pinned) {
+        self.ready.borrow_mut().push_back(item);
+    }
+
     /// This loop's entry in the runtime's loop table.
     pub(crate) fn state(&self) -> &LoopShared {
         &self.shared.loops[self.index]
