@@ -438,7 +438,7 @@ impl TcpSocket {
         }
         let std: std::net::TcpStream = self.socket.into();
         let stream = TcpStream::from_mio(mio::net::TcpStream::from_std(std), None)?;
-        crate::connect::finish_connect(&stream).await?;
+        crate::connect::finish_connect(&stream, addr).await?;
         Ok(stream)
     }
 }
