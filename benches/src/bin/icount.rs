@@ -73,6 +73,8 @@
 //!   handshake costs thousands of times more than a spawn under valgrind).
 //!   `ICOUNT_AT_ONCE=64` runs N rounds of 64 concurrent handshakes instead
 //!   (the `tls` bench's shape), for `strace -c -f` or `perf stat` by hand.
+//!   `ICOUNT_IDLE=K` keeps K more connections open meanwhile (the bench
+//!   times handshakes beside 64 idle connections).
 
 use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
@@ -272,7 +274,13 @@ fn tls_handshakes<C: tls::Contender>(contender: &C, n: usize) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
+    let idle = std::env::var("ICOUNT_IDLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let open = contender.connect(idle);
     contender.handshakes(at_once, n as u64);
+    drop(open);
 }
 
 /// `n` keep-alive `GET /` requests, one at a time, on one connection.
