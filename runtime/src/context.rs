@@ -20,6 +20,10 @@ const_thread_local! {
 }
 
 /// Runs `f` with this thread's loop, if it is a loop thread.
+///
+/// Inlined: it is a thread-local read around `f`, and `f` is often a whole
+/// spawn (`scheduler::spawn`), which must not become a call of its own.
+#[inline]
 pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
     let worker = WORKER.with(|c| c.get());
     // SAFETY: WORKER is only set by `LoopCore::run`, which clears it before
