@@ -15,22 +15,33 @@
 //! of 3 runs each) and prints (Ir(12000) − Ir(2000)) / 10000, all threads
 //! counted, setup cancelled. The pinned rows repeat to the instruction; the
 //! multi-threaded ones (`spawn`, `cross_loop`, `echo`) move by a few percent.
-//! Measured 2026-12-05 (hive at 6cead96, tokio 1.54.1):
+//! Measured 2026-12-05 (hive at 471f0b2, tokio 1.54.1):
 //!
 //! | workload (per unit) | hive | tokio | hive/tokio |
 //! |---|---:|---:|---:|
-//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1616 | 2535 | 0.64 |
-//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 1126 | 1754 | 0.64 |
-//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3937 | 5050 | 0.78 |
-//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 339 | 489 | 0.69 |
-//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1209 | 1627 | 0.74 |
-//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1352 | 1985 | 0.68 |
-//! | echo: 64-byte message echoed, tokio client included | 4981 | 5669 | 0.88 |
-//! | http: keep-alive GET to hyper's hello world, std client included | 10729 | 11013 | 0.97 |
-//! | http_per_loop: the same, hive's per-loop server | 10723 | 11013 | 0.97 |
-//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3888338 | 3888592 | 1.00 |
+//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1603 | 2526 | 0.63 |
+//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 982 | 1753 | 0.56 |
+//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3663 | 5050 | 0.73 |
+//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 338 | 489 | 0.69 |
+//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1055 | 1627 | 0.65 |
+//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1308 | 1985 | 0.66 |
+//! | echo: 64-byte message echoed, tokio client included | 5005 | 5671 | 0.88 |
+//! | http: keep-alive GET to hyper's hello world, std client included | 10919 | 10816 | 1.01 |
+//! | http_per_loop: the same, hive's per-loop server | 10678 | 10786 | 0.99 |
+//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3900889 | 3907171 | 1.00 |
 //!
-//! **The pinned rows rose this time, on purpose** (8ce9d70 → now:
+//! The pinned rows fell this time (6cead96 → 471f0b2: pinned_spawn 1126 →
+//! 982, pinned_ping_pong 3937 → 3663, pinned_chain 1209 → 1055): the cell
+//! is written in place instead of built and moved (a `memcpy` call per
+//! spawn), a spawn looks up its loop once instead of four or five times,
+//! a finished task gives up its references in the completion's own
+//! compare-and-swap, and an unread `()` output skips its unwinding frame.
+//! `spawn` (stealable, 2 loops) rose by about 90 instructions over
+//! 7edfc93 (the completion's extra look at the state word, functions now
+//! out of line) while its time fell by a third (`icount run hive spawn
+//! 2000000`, 7 alternating runs: 0.57–0.91 s → 0.37–0.60 s).
+//!
+//! At 6cead96 **the pinned rows rose, on purpose** (8ce9d70 → 6cead96:
 //! pinned_spawn 1071 → 1126, pinned_ping_pong 3833 → 3937, pinned_yield
 //! 326 → 339, pinned_chain 1155 → 1209) while their time fell by a
 //! sixth to a half (`icount run hive W 2000000`, alternating with the
@@ -63,11 +74,11 @@
 //!
 //! | echo server | all threads | server threads | hive peer / this (server) |
 //! |---|---:|---:|---:|
-//! | hive (default) | 4981 | 2220 | |
-//! | tokio (multi-thread) | 5669 | 2909 | 0.76 (hive) |
-//! | hive per-loop | 4745 | 1984 | |
-//! | tokio-tpc | 5763 | 3008 | 0.66 (hive per-loop) |
-//! | monoio-legacy (epoll) | 4193 | 1441 | 1.38 (hive per-loop) |
+//! | hive (default) | 5005 | 2244 | |
+//! | tokio (multi-thread) | 5671 | 2912 | 0.77 (hive) |
+//! | hive per-loop | 4738 | 1979 | |
+//! | tokio-tpc | 5780 | 3020 | 0.66 (hive per-loop) |
+//! | monoio-legacy (epoll) | 4219 | 1461 | 1.35 (hive per-loop) |
 //!
 //! The multi-threaded rows move between runs by more than the few percent
 //! above: an earlier run of the same build counted hive per-loop's server
@@ -96,7 +107,9 @@
 //! the one-step handle release (310129f–78445ea) 0.21 s against 0.22 s;
 //! with the yield note, the block-counted runtime references and the
 //! single-writer counters (d0ae187–6cead96) 0.17 s against 0.22 s, at
-//! more instructions than before. Check a change to those paths with perf
+//! more instructions than before; with the cell written in place, one
+//! look-up per spawn and the completion's folded release (fea013e–471f0b2)
+//! 0.14 s against 0.23–0.25 s. Check a change to those paths with perf
 //! or the clock, not with the counts alone.
 //!
 //! Sleeps are not free either, and no instruction count shows them. A
