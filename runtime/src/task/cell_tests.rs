@@ -260,6 +260,32 @@ fn outputs_are_dropped_exactly_once_whoever_goes_first() {
 }
 
 #[test]
+fn a_detached_tasks_output_is_dropped_before_the_scheduler_lets_it_go() {
+    // The destructor is the task's code too: it runs while the registry
+    // still lists the task (what shutdown waits on), as the future's does.
+    struct Out {
+        sched: Sched,
+        released_then: Rc<Cell<Option<usize>>>,
+    }
+    impl Drop for Out {
+        fn drop(&mut self) {
+            self.released_then
+                .set(Some(self.sched.0.released.load(SeqCst)));
+        }
+    }
+    let sched = Sched::default();
+    let released_then = Rc::new(Cell::new(None));
+    let out = Out {
+        sched: sched.clone(),
+        released_then: released_then.clone(),
+    };
+    drop(spawn(&sched, async move { out }));
+    sched.run_all();
+    assert_eq!(released_then.get(), Some(0), "dropped after the release");
+    assert_eq!(sched.0.released.load(SeqCst), 1);
+}
+
+#[test]
 fn task_refs_and_wakers_keep_the_cell_alive_until_the_last_goes() {
     let sched = Sched::default();
     let gate = Gate::default();

@@ -589,8 +589,22 @@ unsafe fn complete<F: Future, S: Schedule>(
     // until the transition below.
     let cell = unsafe { cell::<F, S>(ptr) };
     let raw = RawTask { ptr };
-    // The scheduler's bookkeeping goes first, so that the registry's
-    // reference, when handed back, goes in the completion's own
+    // A handle that is gone never comes back: nobody can read the output,
+    // so it is dropped now, on the task's loop, and the transition leaves
+    // the runner nothing to do (a detached task's usual end). Dropped
+    // before the release below, as the future was: user code the task
+    // runs (a destructor that spawns, say) runs while the registry still
+    // lists it, so shutdown's wait for an empty registry covers it.
+    let handle_gone = !cell.header.state.load().has_join_interest();
+    if handle_gone {
+        drop_unread_output(cell, output);
+    } else {
+        // SAFETY: RUNNING is still set: the runner owns the stage.
+        cell.stage
+            .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
+    }
+    // The scheduler's bookkeeping goes before the transition, so that the
+    // registry's reference, when handed back, goes in the completion's own
     // read-modify-write. (Nobody learns from the registry that a task is
     // complete: readers of it ask the state word.)
     let refs = match cell.scheduler.release(&cell.header) {
@@ -602,17 +616,6 @@ unsafe fn complete<F: Future, S: Schedule>(
         }
         None => 1,
     };
-    // A handle that is gone never comes back: nobody can read the output,
-    // so it is dropped now, on the task's loop, and the transition leaves
-    // the runner nothing to do (a detached task's usual end).
-    let handle_gone = !cell.header.state.load().has_join_interest();
-    if handle_gone {
-        drop_unread_output(cell, output);
-    } else {
-        // SAFETY: RUNNING is still set: the runner owns the stage.
-        cell.stage
-            .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
-    }
     match cell
         .header
         .state
@@ -623,6 +626,9 @@ unsafe fn complete<F: Future, S: Schedule>(
         Completed::Released => return,
         // SAFETY: and they were the last: nobody else can reach the cell.
         Completed::ReleasedLast => return unsafe { raw.dealloc() },
+        // The handle went between the look above and the transition (a
+        // race with another thread): the output is dropped here, after the
+        // release, the one case where a task's code runs unlisted.
         Completed::DropOutput => {
             // SAFETY: COMPLETE without JOIN_INTEREST: nobody else touches the stage.
             let finished = cell
