@@ -94,6 +94,13 @@ impl Sleep {
 
     /// Moves the deadline (earlier or later), re-arming a fired sleep.
     ///
+    /// Moved later before it fired, the sleep keeps its stored timer and
+    /// may wake the task once at the old deadline (as tokio's does); a
+    /// poll then stores the new one. So poll it on every wake: a caller
+    /// that polls it only once [`deadline`](Self::deadline) has passed
+    /// would take that early wake for another and never see the timer
+    /// again (make a new sleep with [`sleep_until`] instead).
+    ///
     /// ```
     /// # hive::run(async {
     /// let mut nap = Box::pin(hive::sleep(std::time::Duration::from_secs(3600)));
