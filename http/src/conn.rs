@@ -240,28 +240,6 @@ mod tests {
     use crate::HiveExecutor;
     use std::task::Context;
 
-    /// A connection with nothing to do: pending until told to shut down.
-    struct IdleConnection {
-        told: bool,
-    }
-
-    impl Future for IdleConnection {
-        type Output = Result<(), Infallible>;
-        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-            if self.told {
-                Poll::Ready(Ok(()))
-            } else {
-                Poll::Pending
-            }
-        }
-    }
-
-    impl GracefulConnection for IdleConnection {
-        fn graceful_shutdown(mut self: Pin<&mut Self>) {
-            self.told = true;
-        }
-    }
-
     fn settings(idle: Duration) -> ConnSettings {
         ConnSettings {
             builder: auto::Builder::new(HiveExecutor::new()),
@@ -286,7 +264,10 @@ mod tests {
                 hive_runtime::time::pause().unwrap();
                 let settings = settings(Duration::from_secs(30));
                 let first_request = hive_sync::Event::new();
-                let conn = IdleConnection { told: false };
+                let conn = WakeableIdle {
+                    told: false,
+                    waker: Default::default(),
+                };
                 let bound = Duration::from_secs(3600);
                 hive_runtime::timeout(bound, drive(conn, &settings, &first_request))
                     .await
@@ -296,7 +277,8 @@ mod tests {
         assert!(ended, "the idle connection was never told to close");
     }
 
-    /// As [`IdleConnection`], keeping its waker so the test can wake it.
+    /// A connection with nothing to do: pending until told to shut down;
+    /// keeps its waker so a test can wake it.
     struct WakeableIdle {
         told: bool,
         waker: std::sync::Arc<std::sync::Mutex<Option<std::task::Waker>>>,

@@ -71,47 +71,45 @@ pub(crate) fn spawn_from<F>(
 where
     F: Future + 'static,
 {
-    {
-        let (id, scheduler) = match here {
-            Some(core) => (core.next_task_id(), TaskShared::from_loop(core)),
-            None => (shared.next_task_id(), TaskShared::acquired(shared)),
-        };
-        let (raw, notified, registry_ref) = new_task(
-            future,
-            scheduler,
-            Spawn {
-                id: TaskId(id),
-                name,
-                owner,
-            },
-        );
-        crate::contextvars::inherit(raw.header());
-        register(shared, here, registry_ref, owner);
-        if shared.is_shutting_down() {
-            // Too late to run: it completes as cancelled on its first run.
-            raw.cancel();
-        } else if eager && can_run_here(here, owner, start_on) {
-            run_eagerly(shared, notified);
-            return Task::from_raw(raw);
-        }
-        let here_index = here.map(|core| core.index);
-        match (here, owner, start_on) {
-            // Pinned to this very loop: straight into its FIFO.
-            (Some(core), Some(owner), _) if core.index == owner => {
-                core.push_ready(Pinned::Task(notified))
-            }
-            (_, None, Some(index)) if here_index != Some(index) => {
-                shared.push_pinned(index, Pinned::Start(notified))
-            }
-            // Pinned tasks go to their owner. A stealable task spawned on the
-            // loop it should start on goes straight into the local queue: a
-            // detour through the pinned FIFO left the loop a tick with nothing
-            // stealable, so it became a searcher and then woke a sibling when
-            // it found the task.
-            _ => shared.schedule(notified),
-        }
-        Task::from_raw(raw)
+    let (id, scheduler) = match here {
+        Some(core) => (core.next_task_id(), TaskShared::from_loop(core)),
+        None => (shared.next_task_id(), TaskShared::acquired(shared)),
+    };
+    let (raw, notified, registry_ref) = new_task(
+        future,
+        scheduler,
+        Spawn {
+            id: TaskId(id),
+            name,
+            owner,
+        },
+    );
+    crate::contextvars::inherit(raw.header());
+    register(shared, here, registry_ref, owner);
+    if shared.is_shutting_down() {
+        // Too late to run: it completes as cancelled on its first run.
+        raw.cancel();
+    } else if eager && can_run_here(here, owner, start_on) {
+        run_eagerly(shared, notified);
+        return Task::from_raw(raw);
     }
+    let here_index = here.map(|core| core.index);
+    match (here, owner, start_on) {
+        // Pinned to this very loop: straight into its FIFO.
+        (Some(core), Some(owner), _) if core.index == owner => {
+            core.push_ready(Pinned::Task(notified))
+        }
+        (_, None, Some(index)) if here_index != Some(index) => {
+            shared.push_pinned(index, Pinned::Start(notified))
+        }
+        // Pinned tasks go to their owner. A stealable task spawned on the
+        // loop it should start on goes straight into the local queue: a
+        // detour through the pinned FIFO left the loop a tick with nothing
+        // stealable, so it became a searcher and then woke a sibling when
+        // it found the task.
+        _ => shared.schedule(notified),
+    }
+    Task::from_raw(raw)
 }
 
 /// Registers a new task: in this loop's journal if it is pinned to the
