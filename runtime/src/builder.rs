@@ -161,7 +161,8 @@ impl Builder {
     /// Whether idle loops elect one of them to watch every loop's reactor
     /// while the others sleep where I/O cannot wake them (default `true`,
     /// Linux only; elsewhere, and with `false`, each idle loop sleeps in its
-    /// own reactor).
+    /// own reactor, as a loop idle while all its siblings are busy does
+    /// either way).
     ///
     /// With a watcher, a trickle of readiness wakes one thread, which runs
     /// the woken tasks and wakes a sibling only when work queues behind it,
@@ -317,6 +318,7 @@ impl Builder {
                 reactor: ReactorShared::new(registry),
                 rescue: RescueHandle::new(&poll)?,
                 io_polls: AtomicU64::new(0),
+                own_sleep: Default::default(),
                 counters: LoopCounters::default(),
                 thread: Mutex::new(None),
             });
