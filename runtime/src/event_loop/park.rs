@@ -60,7 +60,6 @@ impl LoopCore {
                         state.own_sleep.end();
                     }
                     SleepIn::Root => {
-                        state.counters.watch_parks.add(1);
                         // Released as soon as it wakes, so a busy loop
                         // never holds the role.
                         watched = state
