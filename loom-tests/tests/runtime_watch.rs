@@ -1,10 +1,8 @@
 //! Idle loops elect one watcher of every reactor; the others sleep on their
-//! bells, which I/O never rings, and a loop that is the only one idle (every
-//! sibling busy) sleeps in its own reactor without claiming the role. The
-//! models check that readiness on the reactor of a sleeping loop is still
-//! taken, whichever place each loop chose (`WatchRole::choose`, the real
-//! rule) and whenever the event and a spurious notification land, and that
-//! a busy loop stands in for the watcher when none is elected.
+//! bells, which I/O never rings. The models check that readiness on the
+//! reactor of a loop asleep on its bell is still taken, whichever loop
+//! claims the role and whenever the event and a spurious notification land,
+//! and that a busy loop stands in for the watcher when none is elected.
 //!
 //! The root epoll instance is modelled as a list of loops whose instance
 //! gained events (edge-triggered: each edge is reported to one waiter), each
@@ -12,9 +10,7 @@
 //! event to its instance, which (as in the kernel) makes the root report it.
 #![cfg(loom)]
 
-use hive_runtime::__loom::{
-    Bell, DriverWaker, Idle, OwnSleep, Parker, SearchState, SleepIn, WatchRole,
-};
+use hive_runtime::__loom::{Bell, DriverWaker, Idle, Parker, SearchState, WatchRole};
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
@@ -53,8 +49,6 @@ impl Root {
 /// Every loop's instance, the root over them, and the bells.
 struct Reactors {
     instances: [Mutex<Vec<u32>>; LOOPS],
-    /// Signalled when an instance gains events: a loop asleep in its own.
-    gained: Condvar,
     root: Root,
     bells: [Bell; LOOPS],
 }
@@ -62,23 +56,11 @@ struct Reactors {
 impl Reactors {
     fn post(&self, index: usize, event: u32) {
         self.instances[index].lock().unwrap().push(event);
-        self.gained.notify_all();
         self.root.post(index);
     }
 
     fn harvest(&self, index: usize) -> Vec<u32> {
         std::mem::take(&mut *self.instances[index].lock().unwrap())
-    }
-
-    /// A loop's `epoll_wait` on its own instance, with no timeout: its
-    /// events (the root still saw the edge, and may report it to a watcher
-    /// who then finds the instance empty).
-    fn wait_own(&self, index: usize) -> Vec<u32> {
-        let mut events = self.instances[index].lock().unwrap();
-        while events.is_empty() {
-            events = self.gained.wait(events).unwrap();
-        }
-        std::mem::take(&mut *events)
     }
 }
 
@@ -102,7 +84,6 @@ struct World {
     parkers: Vec<Parker<LoopWaker>>,
     idle: Idle,
     role: WatchRole,
-    own_sleeps: [OwnSleep; LOOPS],
     taken: AtomicUsize,
     done: AtomicBool,
 }
@@ -111,7 +92,6 @@ impl World {
     fn new() -> Arc<Self> {
         let reactors = Arc::new(Reactors {
             instances: Default::default(),
-            gained: Condvar::new(),
             root: Root::default(),
             bells: Default::default(),
         });
@@ -128,7 +108,6 @@ impl World {
             parkers,
             idle: Idle::new(LOOPS),
             role: WatchRole::default(),
-            own_sleeps: Default::default(),
             taken: AtomicUsize::new(0),
             done: AtomicBool::new(false),
         })
@@ -137,36 +116,17 @@ impl World {
     /// Takes the events of the loops the root reported, as the watcher
     /// (or a busy loop standing in for it) does; the I/O event's task ends
     /// the model by waking every loop to exit.
-    /// (A loop asleep in its own reactor is left to take its own.)
     fn take(&self, ready: Vec<usize>) {
         for index in ready {
-            if !self.own_sleeps[index].leave_to_owner() {
-                let events = self.reactors.harvest(index);
-                self.handle(index, events);
-            }
-        }
-    }
-
-    /// The stand-in of `watch_for_sleepers`, for a loop that never parks.
-    fn stand_in_until_done(&self) {
-        while !self.done.load(Ordering::SeqCst) {
-            if self.role.needs_stand_in() {
-                self.take(self.reactors.root.poll());
-            }
-            thread::yield_now();
-        }
-    }
-
-    /// Handles events taken from loop `index`'s instance.
-    fn handle(&self, index: usize, events: Vec<u32>) {
-        for event in events {
-            if event == WAKE {
-                self.parkers[index].redeliver_wake();
-            } else {
-                self.taken.fetch_add(1, Ordering::SeqCst);
-                self.done.store(true, Ordering::SeqCst);
-                for parker in &self.parkers {
-                    parker.unpark();
+            for event in self.reactors.harvest(index) {
+                if event == WAKE {
+                    self.parkers[index].redeliver_wake();
+                } else {
+                    self.taken.fetch_add(1, Ordering::SeqCst);
+                    self.done.store(true, Ordering::SeqCst);
+                    for parker in &self.parkers {
+                        parker.unpark();
+                    }
                 }
             }
         }
@@ -177,45 +137,20 @@ impl World {
     fn idle_loop(&self, me: usize) {
         let mut search = SearchState::default();
         while !self.done.load(Ordering::SeqCst) {
-            let (mut ready, mut own) = (None, None);
+            let mut ready = None;
             self.idle.park_or_retry(
                 me,
                 &mut search,
                 |_| self.done.load(Ordering::SeqCst),
                 || {
-                    if self.own_sleeps[me].take_skipped() {
-                        // A watcher left events here: look before sleeping.
-                        let events = self.reactors.harvest(me);
-                        if !events.is_empty() {
-                            own = Some(events);
-                            return;
-                        }
-                    }
-                    match self.role.choose(me, self.idle.sleepers()) {
-                        SleepIn::Own => {
-                            // Its own wake is among its events, as in the
-                            // runtime: the parker's unpark posts it there.
-                            self.own_sleeps[me].begin();
-                            self.parkers[me].park(|| own = Some(self.reactors.wait_own(me)));
-                            self.own_sleeps[me].end();
-                        }
-                        SleepIn::Root => {
-                            self.parkers[me].park(|| ready = Some(self.reactors.root.wait()));
-                            self.role.release(me);
-                        }
-                        SleepIn::Bell => {
-                            self.role.on_bell(|| {
-                                self.parkers[me]
-                                    .park_on_bell(|| self.reactors.bells[me].sleep(None))
-                            });
-                        }
+                    if self.role.try_claim(me) {
+                        self.parkers[me].park(|| ready = Some(self.reactors.root.wait()));
+                        self.role.release(me);
+                    } else {
+                        self.parkers[me].park_on_bell(|| self.reactors.bells[me].sleep(None));
                     }
                 },
             );
-            if let Some(events) = own {
-                // Its own wake just ended its own sleep: nothing to pass on.
-                self.handle(me, events.into_iter().filter(|&e| e != WAKE).collect());
-            }
             if let Some(ready) = ready {
                 self.take(ready);
             }
@@ -263,48 +198,24 @@ fn a_watcher_woken_for_nothing_hands_the_role_back() {
 fn a_busy_loop_stands_in_for_a_missing_watcher() {
     loom::model(|| {
         let world = World::new();
-        // Loop 0 is idle and watches: loop 1, parking meanwhile, falls
-        // asleep on its bell (or, parking once loop 0 has left the idle
-        // set, in its own reactor). Then loop 0 wakes with work, gives the
-        // role back and stays busy: it never parks, and between tasks it
-        // looks at the root when loops sleep and none watches
-        // (`watch_for_sleepers`).
-        let mut sleeper = None;
-        world.idle.park_or_retry(
-            0,
-            &mut SearchState::default(),
-            |_| false,
-            || {
-                assert!(world.role.try_claim(0));
-                sleeper = Some({
-                    let world = world.clone();
-                    thread::spawn(move || world.idle_loop(1))
-                });
-                world.reactors.post(1, IO);
-                world.role.release(0);
-            },
-        );
-        world.stand_in_until_done();
-        sleeper.unwrap().join().unwrap();
-        assert_eq!(world.taken.load(Ordering::SeqCst), 1);
-    });
-}
-
-#[test]
-fn a_loop_alone_in_the_idle_set_sleeps_in_its_own_reactor() {
-    loom::model(|| {
-        let world = World::new();
-        // Loop 0 is busy (never in the idle set): loop 1 sleeps in its own
-        // reactor, and its I/O wakes it there, while loop 0 may stand in at
-        // the root meanwhile; either way the event is taken once.
+        // Loop 0 watches, so loop 1 falls asleep on its bell; then loop 0
+        // wakes with work, gives the role back and stays busy: it never
+        // parks, and between tasks it looks at the root when loops sleep
+        // and none watches (`watch_for_sleepers`).
+        assert!(world.role.try_claim(0));
         let sleeper = {
             let world = world.clone();
             thread::spawn(move || world.idle_loop(1))
         };
         world.reactors.post(1, IO);
-        world.stand_in_until_done();
+        world.role.release(0);
+        while !world.done.load(Ordering::SeqCst) {
+            if !world.role.is_held() && world.idle.has_sleepers() {
+                world.take(world.reactors.root.poll());
+            }
+            thread::yield_now();
+        }
         sleeper.join().unwrap();
         assert_eq!(world.taken.load(Ordering::SeqCst), 1);
-        assert!(!world.role.is_held());
     });
 }

@@ -161,8 +161,7 @@ impl Builder {
     /// Whether idle loops elect one of them to watch every loop's reactor
     /// while the others sleep where I/O cannot wake them (default `true`,
     /// Linux only; elsewhere, and with `false`, each idle loop sleeps in its
-    /// own reactor, as a loop idle while all its siblings are busy does
-    /// either way).
+    /// own reactor).
     ///
     /// With a watcher, a trickle of readiness wakes one thread, which runs
     /// the woken tasks and wakes a sibling only when work queues behind it,
@@ -318,7 +317,6 @@ impl Builder {
                 reactor: ReactorShared::new(registry),
                 rescue: RescueHandle::new(&poll)?,
                 io_polls: AtomicU64::new(0),
-                own_sleep: Default::default(),
                 counters: LoopCounters::default(),
                 thread: Mutex::new(None),
             });

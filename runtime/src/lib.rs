@@ -96,7 +96,7 @@ pub mod __private {
 pub mod __loom {
     pub use crate::blocking::{Blocking, BlockingPool};
     pub use crate::combinators::group_state::{ChildEnd, GroupChild, GroupCore, Outcome, Refused};
-    pub use crate::reactor::{OwnSleep, SleepIn, WatchRole};
+    pub use crate::reactor::WatchRole;
     pub use crate::registry::journal::Journal;
     pub use crate::registry::Registry;
     pub use crate::scheduler::bell::Bell;

@@ -12,7 +12,7 @@ use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 use crate::loop_id::LoopId;
 use crate::metrics::LoopCounters;
-use crate::reactor::{OwnSleep, ReactorShared, RescueHandle, Watch};
+use crate::reactor::{ReactorShared, RescueHandle, Watch};
 use crate::registry::Registry;
 use crate::scheduler::bell::Bell;
 use crate::scheduler::idle::Idle;
@@ -90,9 +90,6 @@ pub(crate) struct LoopShared {
     /// the poll itself reads no clock (that cost ~90 instructions per
     /// echoed message on the per-loop server, callgrind).
     pub(crate) io_polls: AtomicU64,
-    /// This loop's sleeps in its own reactor, for a watcher deciding whether
-    /// to take its events (`reactor::watch`).
-    pub(crate) own_sleep: OwnSleep,
     pub(crate) counters: LoopCounters,
     pub(crate) thread: Mutex<Option<std::thread::ThreadId>>,
 }

@@ -282,12 +282,6 @@ impl LoopCore {
         Some(deadline.saturating_duration_since(self.worker.shared.clock.now()))
     }
 
-    /// Polls the reactor without blocking; returns whether it had events.
-    pub(crate) fn poll_events_now(&self) -> bool {
-        self.poll_events(Some(Duration::ZERO));
-        !self.events.borrow().is_empty()
-    }
-
     pub(crate) fn poll_events(&self, timeout: Option<Duration>) {
         let mut events = self.events.borrow_mut();
         if let Err(err) = self.poll.borrow_mut().poll(&mut events, timeout) {
@@ -404,12 +398,11 @@ impl LoopCore {
     /// (after watching it, or in a busy loop's periodic look for sleepers).
     pub(crate) fn take_watched_events(&self) {
         let ready = std::mem::take(&mut *self.ready_loops.borrow_mut());
-        let loops = &self.worker.shared.loops;
         for &index in &ready {
             if index == self.worker.index {
                 self.poll_events(Some(Duration::ZERO));
                 self.dispatch_events();
-            } else if !loops[index].own_sleep.leave_to_owner() {
+            } else {
                 self.harvest_sibling(index);
             }
         }
@@ -421,7 +414,8 @@ impl LoopCore {
     /// `event_interval` (as tokio's busy workers poll its shared driver).
     fn watch_for_sleepers(&self) {
         let shared = &*self.worker.shared;
-        if !shared.watch.is_enabled() || !shared.watch.role.needs_stand_in() {
+        if !shared.watch.is_enabled() || shared.watch.role.is_held() || !shared.idle.has_sleepers()
+        {
             return;
         }
         shared

@@ -7,7 +7,6 @@
 //! watcher role (`reactor::watch`) and its timers.
 
 use super::core::LoopCore;
-use crate::reactor::SleepIn;
 use std::time::{Duration, Instant};
 
 impl LoopCore {
@@ -38,43 +37,22 @@ impl LoopCore {
                     timeout
                 };
                 state.counters.parks.add(1);
-                let sleep_in = if watch.is_enabled() {
-                    // A watcher left this loop's events to it while it slept
-                    // in its own reactor: their edge is spent, so they would
-                    // not reach the root or ring a bell. Look first.
-                    if state.own_sleep.take_skipped() && self.poll_events_now() {
-                        return;
-                    }
-                    // Chosen only now, inside the idle set and after the
-                    // last re-check: so whenever every loop sleeps, each
-                    // sleeps in its own reactor or one of them watches
-                    // (`reactor::watch`'s argument).
-                    watch.role.choose(self.worker.index, shared.idle.sleepers())
+                if !watch.is_enabled() {
+                    state.parker.park(|| self.poll_events(timeout));
+                } else if watch.role.try_claim(self.worker.index) {
+                    // Claimed only now, inside the idle set and after the
+                    // last re-check: so whenever every loop sleeps, one of
+                    // them watches (`reactor::watch`'s argument). Released
+                    // as soon as it wakes, so a busy loop never holds it.
+                    watched = state
+                        .parker
+                        .park(|| watch.wait(timeout, &mut self.ready_loops.borrow_mut()));
+                    watch.role.release(self.worker.index);
                 } else {
-                    SleepIn::Own
-                };
-                match sleep_in {
-                    SleepIn::Own => {
-                        state.own_sleep.begin();
-                        state.parker.park(|| self.poll_events(timeout));
-                        state.own_sleep.end();
-                    }
-                    SleepIn::Root => {
-                        // Released as soon as it wakes, so a busy loop
-                        // never holds the role.
-                        watched = state
-                            .parker
-                            .park(|| watch.wait(timeout, &mut self.ready_loops.borrow_mut()));
-                        watch.role.release(self.worker.index);
-                    }
-                    SleepIn::Bell => {
-                        state.counters.bell_parks.add(1);
-                        watch.role.on_bell(|| {
-                            state
-                                .parker
-                                .park_on_bell(|| state.parker.waker().bell.sleep(timeout))
-                        });
-                    }
+                    state.counters.bell_parks.add(1);
+                    state
+                        .parker
+                        .park_on_bell(|| state.parker.waker().bell.sleep(timeout));
                 }
             },
         );

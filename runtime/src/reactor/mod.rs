@@ -87,8 +87,6 @@ pub use readiness::ReadyEvent;
 pub(crate) use rescue::{Harvest, RescueHandle};
 pub(crate) use shared::{ReactorShared, WAKE_TOKEN};
 pub use source::IoSource;
-#[cfg(not(loom))]
-pub(crate) use watch::{OwnSleep, SleepIn};
 #[cfg(loom)]
-pub use watch::{OwnSleep, SleepIn, WatchRole};
+pub use watch::WatchRole;
 pub(crate) use watch::{ReadyLoops, Watch};

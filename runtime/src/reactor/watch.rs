@@ -14,36 +14,11 @@
 //! instance is reported once each time it gains events, so the watcher never
 //! spins on an instance whose events a busy loop is about to take, and an
 //! edge nobody has waited for yet stays queued for the next watcher.
-//!
-//! The watcher is for idle loops, not for a loop that is idle alone. When
-//! every sibling is busy, the one idle loop sleeps in its own reactor and
-//! nobody watches ([`WatchRole::choose`]). As the watcher it would be woken
-//! by every edge of the busy loops' instances and take their events one
-//! wake at a time, where the busy loops would have taken them in batches at
-//! their next poll, and a connection's task would hop to the other loop's
-//! caches. Measured under `wrk -t1 -c512` against the default HTTP server
-//! (`netload http-serve hive`, 2 loops, 2 cores shared with `wrk`), 7
-//! alternating runs: 146 k requests/s as the watcher, 159 k sleeping in its
-//! own reactor, tokio 153 k; at 64 connections, and for saturated TCP echo
-//! (throughput and p99), no difference. A loop asleep in its own reactor is
-//! left alone by a watcher that a stale edge of its instance reaches
-//! ([`OwnSleep`]).
 
-use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::io;
 
 const NOBODY: usize = usize::MAX;
-
-/// Where an idle loop sleeps (see [`WatchRole::choose`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SleepIn {
-    /// Its own reactor: woken by its own sockets only.
-    Own,
-    /// The root, as the watcher of every loop's reactor.
-    Root,
-    /// Its bell: another loop watches.
-    Bell,
-}
 
 /// Which loop watches the root: at most one at a time. A loop claims the
 /// role just before it sleeps and gives it up as soon as it wakes; a loop
@@ -52,16 +27,12 @@ pub enum SleepIn {
 /// found it held by a loop that will claim again before it sleeps.
 pub struct WatchRole {
     watcher: AtomicUsize,
-    /// Loops asleep on their bells (or about to be): the ones that need a
-    /// watcher, or a busy loop standing in for one.
-    on_bells: AtomicUsize,
 }
 
 impl Default for WatchRole {
     fn default() -> Self {
         WatchRole {
             watcher: AtomicUsize::new(NOBODY),
-            on_bells: AtomicUsize::new(0),
         }
     }
 }
@@ -74,28 +45,6 @@ impl WatchRole {
             .is_ok()
     }
 
-    /// Where loop `me`, already in the idle set, sleeps, when `sleepers`
-    /// loops (itself included) are in the set.
-    ///
-    /// Alone there (every sibling busy), it sleeps in its own reactor and
-    /// leaves the role free: a watcher would be woken by the busy loops'
-    /// sockets, whose events they take themselves at their next poll, and
-    /// it would take them first, one wake and one `epoll_wait` of a
-    /// sibling's instance at a time, instead of letting them batch (see the
-    /// module docs for what that cost). Sleeping in its own reactor is always
-    /// safe: only a loop on its bell needs a watcher, and a loop goes to its
-    /// bell only when this finds the role held. Otherwise the first to ask
-    /// claims the role and the others sleep on their bells.
-    pub fn choose(&self, me: usize, sleepers: usize) -> SleepIn {
-        if sleepers <= 1 {
-            SleepIn::Own
-        } else if self.try_claim(me) {
-            SleepIn::Root
-        } else {
-            SleepIn::Bell
-        }
-    }
-
     /// Loop `me` stops watching.
     pub fn release(&self, me: usize) {
         let _ = self.watcher.compare_exchange(me, NOBODY, SeqCst, SeqCst);
@@ -104,89 +53,6 @@ impl WatchRole {
     /// Whether some loop watches (or is about to).
     pub fn is_held(&self) -> bool {
         self.watcher.load(SeqCst) != NOBODY
-    }
-
-    /// Runs `sleep`, a loop's sleep on its bell (after [`choose`](Self::choose)
-    /// said [`SleepIn::Bell`]), counted for [`needs_stand_in`](Self::needs_stand_in).
-    pub fn on_bell<R>(&self, sleep: impl FnOnce() -> R) -> R {
-        self.on_bells.fetch_add(1, SeqCst);
-        let woke = sleep();
-        self.on_bells.fetch_sub(1, SeqCst);
-        woke
-    }
-
-    /// Whether a busy loop should look at the root for its siblings: some
-    /// sleep on their bells and nobody watches. Loops asleep in their own
-    /// reactors need nobody. A look that comes too early (a loop counted
-    /// only after it) is made good by the next one, each `event_interval`,
-    /// or by the looker's own park, which finds the sleeper in the idle set
-    /// and claims the role.
-    pub fn needs_stand_in(&self) -> bool {
-        !self.is_held() && self.on_bells.load(SeqCst) != 0
-    }
-}
-
-/// One loop's sleep in its own reactor, as seen by a watcher (or a busy
-/// loop standing in for one) that the root told about that reactor.
-///
-/// The watcher leaves such a loop's events alone: the loop is a waiter on
-/// its own instance and takes them itself. Taking them would also take its
-/// wake-up, which must then be handed back (`Parker::redeliver_wake`): a
-/// new edge on the root, which wakes the watcher again, for as long as the
-/// loop has not run yet (the loom model spun on exactly that).
-///
-/// What the skip must not do is strand events. The root reported the edge
-/// once, and the watcher consumed it; if the loop had already returned from
-/// its `epoll_wait` when they arrived, it will see them at its next poll of
-/// its own instance, but not if it next sleeps at the root or on its bell
-/// (the edge is gone). So the watcher marks the skip, and a loop about to
-/// sleep anywhere polls its own instance first when it was marked
-/// ([`take_skipped`](Self::take_skipped)). The handshake is the classic
-/// two-flag one: the watcher stores `skipped`, then loads `asleep`; the loop
-/// stores `asleep = false`, then (later) loads `skipped`; each side has a
-/// `SeqCst` fence between its store and its load, so the two cannot both
-/// miss the other's store (a store-buffering litmus test: without the
-/// fences both loads may read the old values, and loom, which models
-/// `SeqCst` accesses only as acquire/release, finds that run). A watcher
-/// that read `asleep == true` is therefore seen by the loop's later load;
-/// one that read `false` takes the events itself.
-/// (`loom-tests/tests/runtime_watch.rs`.)
-#[derive(Default)]
-pub struct OwnSleep {
-    asleep: AtomicBool,
-    skipped: AtomicBool,
-}
-
-impl OwnSleep {
-    /// The loop is about to sleep in its own reactor.
-    pub fn begin(&self) {
-        self.asleep.store(true, SeqCst);
-    }
-
-    /// The loop woke from that sleep.
-    pub fn end(&self) {
-        self.asleep.store(false, SeqCst);
-    }
-
-    /// For a watcher the root told about this loop's reactor: whether to
-    /// leave its events to the loop (it sleeps, or is just waking, in its
-    /// own reactor); if not, the caller takes them.
-    pub fn leave_to_owner(&self) -> bool {
-        self.skipped.store(true, SeqCst);
-        // Between the store and the load: see the type's docs.
-        fence(SeqCst);
-        self.asleep.load(SeqCst)
-    }
-
-    /// For the loop, before it sleeps: whether a watcher left its events to
-    /// it since it last asked (then poll the own instance first).
-    pub fn take_skipped(&self) -> bool {
-        // Orders `end`'s store before the load: see the type's docs. (A
-        // fence per park, which then makes a syscall anyway.)
-        fence(SeqCst);
-        // A plain load first: the flag is almost always clear, and a swap
-        // would be a read-modify-write on every park.
-        self.skipped.load(SeqCst) && self.skipped.swap(false, SeqCst)
     }
 }
 
@@ -355,40 +221,5 @@ mod tests {
         role.release(0);
         assert!(!role.is_held());
         assert!(role.try_claim(1));
-    }
-
-    #[test]
-    fn a_loop_idle_alone_sleeps_in_its_own_reactor_and_leaves_the_role_free() {
-        let role = WatchRole::default();
-        assert_eq!(role.choose(0, 1), SleepIn::Own);
-        assert!(!role.is_held());
-        // With a sibling idle too, the first to ask watches, the next rings.
-        assert_eq!(role.choose(0, 2), SleepIn::Root);
-        assert_eq!(role.choose(1, 2), SleepIn::Bell);
-    }
-
-    #[test]
-    fn a_busy_loop_stands_in_only_for_bell_sleepers_nobody_watches() {
-        let role = WatchRole::default();
-        assert!(!role.needs_stand_in());
-        assert!(role.try_claim(0));
-        role.on_bell(|| assert!(!role.needs_stand_in()));
-        role.release(0);
-        role.on_bell(|| assert!(role.needs_stand_in()));
-        assert!(!role.needs_stand_in());
-    }
-
-    #[test]
-    fn events_left_to_a_sleeping_owner_are_looked_at_before_its_next_sleep() {
-        let own = OwnSleep::default();
-        // Awake: the watcher takes the events itself (the mark is spare).
-        assert!(!own.leave_to_owner());
-        assert!(own.take_skipped());
-        assert!(!own.take_skipped());
-        own.begin();
-        assert!(own.leave_to_owner());
-        own.end();
-        assert!(own.take_skipped());
-        assert!(!own.take_skipped());
     }
 }

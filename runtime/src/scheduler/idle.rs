@@ -73,6 +73,11 @@ impl Idle {
         self.num_sleepers.load(SeqCst)
     }
 
+    /// Whether any loop is in the idle set (asleep or about to be).
+    pub fn has_sleepers(&self) -> bool {
+        self.num_sleepers.load(SeqCst) != 0
+    }
+
     /// Tries to start searching; fails when half the loops already search.
     pub fn try_start_searching(&self, me: &mut SearchState) -> bool {
         if me.searching {

@@ -97,16 +97,13 @@
 //! found nothing, and neither did the last re-check, it parks in one of
 //! three places (`event_loop::park`):
 //! 1. **its own reactor** (`mio::Poll::poll`), when it is the only loop,
-//!    when `Builder::idle_watcher(false)` is set, where there is no root
-//!    epoll instance (not Linux), or when it is the only loop in the idle
-//!    set (every sibling busy: they poll their own reactors). Ended by I/O
-//!    on its own sockets, its next timer, or an unpark (its `mio::Waker`,
-//!    an eventfd write);
+//!    when `Builder::idle_watcher(false)` is set, or where there is no root
+//!    epoll instance (not Linux). Ended by I/O on its own sockets, its next
+//!    timer, or an unpark (its `mio::Waker`, an eventfd write);
 //! 2. **as the watcher**, in the root epoll instance that holds every loop's
-//!    instance (`reactor::watch`), when another loop is idle too and it
-//!    claims the single watcher role. Ended by I/O on any loop's sockets (it
-//!    takes those events and runs the woken tasks itself, except a loop's
-//!    asleep in its own reactor), its own next timer, or an unpark;
+//!    instance (`reactor::watch`), when it claims the single watcher role.
+//!    Ended by I/O on any loop's sockets (it takes those events and runs
+//!    the woken tasks itself), its own next timer, or an unpark;
 //! 3. **on its bell** (a condvar) when another loop already watches. I/O
 //!    never ends this sleep: the watcher takes it. Ended by a ring (an
 //!    unpark) or its own next timer.
