@@ -117,7 +117,9 @@ fn with_a_watcher_some_idle_loop_sleeps_on_its_bell() {
                 .unwrap();
         })
         .unwrap();
-        rt.metrics().loops.iter().map(|l| l.bell_parks).sum::<u64>() > 0
+        let metrics = rt.metrics();
+        metrics.loops.iter().map(|l| l.bell_parks).sum::<u64>() > 0
+            && metrics.loops.iter().map(|l| l.watch_parks).sum::<u64>() > 0
     });
 }
 
@@ -133,7 +135,10 @@ fn without_a_watcher_every_idle_loop_sleeps_in_its_own_reactor() {
     });
     let metrics = rt.metrics();
     assert!(
-        metrics.loops.iter().all(|l| l.bell_parks == 0),
+        metrics
+            .loops
+            .iter()
+            .all(|l| l.bell_parks == 0 && l.watch_parks == 0),
         "{metrics:?}"
     );
 }

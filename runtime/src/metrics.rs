@@ -10,6 +10,7 @@ pub(crate) struct LoopCounters {
     pub(crate) stolen_tasks: OwnCounter,
     pub(crate) parks: OwnCounter,
     pub(crate) bell_parks: OwnCounter,
+    pub(crate) watch_parks: OwnCounter,
     pub(crate) injector_pulls: OwnCounter,
     /// Also added to by a sibling that harvests this loop's events.
     pub(crate) io_events: Counter,
@@ -78,6 +79,9 @@ pub struct LoopMetrics {
     /// Of those, the times it slept on its bell while a sibling watched the
     /// reactors (see [`Builder::idle_watcher`](crate::Builder::idle_watcher)).
     pub bell_parks: u64,
+    /// Of those, the times it slept as the watcher of every loop's reactor;
+    /// the rest (`parks - bell_parks - watch_parks`) it slept in its own.
+    pub watch_parks: u64,
     /// Tasks this loop took from the shared injector.
     pub injector_pulls: u64,
     /// I/O readiness events this loop's reactor delivered (including those
@@ -130,6 +134,7 @@ impl LoopCounters {
             stolen_tasks: self.stolen_tasks.get(),
             parks: self.parks.get(),
             bell_parks: self.bell_parks.get(),
+            watch_parks: self.watch_parks.get(),
             injector_pulls: self.injector_pulls.get(),
             io_events: self.io_events.get(),
             driver_wakes: self.driver_wakes.get(),

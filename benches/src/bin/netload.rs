@@ -33,7 +33,8 @@
 //! thread were runnable but waiting for a core (on a box with fewer cores
 //! than threads, where latency tails come from), and the share of the run
 //! the generator was on a CPU. `NETLOAD_METRICS=1` also prints each hive
-//! run's `Runtime::metrics()` to stderr (`http-serve` too, when it stops).
+//! run's `Runtime::metrics()` to stderr (`serve` and `http-serve` too, when
+//! they stop).
 //!
 //! Contenders (`hive_benches::net::SERVERS`): hive's three servers, tokio
 //! multi-thread and thread-per-core (`tokio-tpc`), and monoio as
@@ -298,7 +299,13 @@ fn table(gen: &Generator, repeats: usize, only: &[String]) {
 
 fn serve(kind: &str) -> ExitCode {
     match start(kind) {
-        Ok((server, addr)) => serve_until_stdin_closes(server, addr),
+        Ok((server, addr)) => {
+            let status = serve_until_stdin_closes(&server, addr);
+            if let (Some(_), Server::Hive(rt, _)) = (std::env::var_os("NETLOAD_METRICS"), &server) {
+                eprintln!("{kind}: {:?}", rt.metrics());
+            }
+            status
+        }
         Err(why) => {
             eprintln!("netload serve: {why}");
             ExitCode::FAILURE

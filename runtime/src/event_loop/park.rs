@@ -40,6 +40,7 @@ impl LoopCore {
                 if !watch.is_enabled() {
                     state.parker.park(|| self.poll_events(timeout));
                 } else if watch.role.try_claim(self.worker.index) {
+                    state.counters.watch_parks.add(1);
                     // Claimed only now, inside the idle set and after the
                     // last re-check: so whenever every loop sleeps, one of
                     // them watches (`reactor::watch`'s argument). Released
