@@ -75,6 +75,10 @@
 //!   (the `tls` bench's shape), for `strace -c -f` or `perf stat` by hand.
 //!   `ICOUNT_IDLE=K` keeps K more connections open meanwhile (the bench
 //!   times handshakes beside 64 idle connections).
+//!
+//! `ICOUNT_BATCH=B` sets the batch of the batched workloads (default 100;
+//! the criterion benches spawn 1,000 at a time, which a registry or cache
+//! bound can tell apart from 100).
 
 use hive_benches::contenders::{
     Contender, CrossContender, Hive, HiveLocal, HiveSpawnOnLoop, PinnedContender, Tokio,
@@ -86,7 +90,8 @@ use std::collections::HashMap;
 use std::process::{Command, ExitCode};
 use std::sync::mpsc;
 
-/// Units per batch where a workload batches (so memory stays flat in `N`).
+/// Units per batch where a workload batches (so memory stays flat in `N`),
+/// unless `ICOUNT_BATCH` says otherwise.
 const BATCH: usize = 100;
 /// Pinned tasks sharing the yields of `pinned_yield`.
 const YIELDERS: usize = 100;
@@ -186,10 +191,15 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `n` in batches of [`BATCH`]: (full batches, the rest).
+/// `n` in batches of [`BATCH`] (or `ICOUNT_BATCH`): full batches, the rest.
 fn batches(n: usize) -> impl Iterator<Item = usize> {
-    let rest = n % BATCH;
-    std::iter::repeat_n(BATCH, n / BATCH).chain((rest > 0).then_some(rest))
+    let batch = std::env::var("ICOUNT_BATCH")
+        .ok()
+        .and_then(|b| b.parse::<usize>().ok())
+        .filter(|&b| b > 0)
+        .unwrap_or(BATCH);
+    let rest = n % batch;
+    std::iter::repeat_n(batch, n / batch).chain((rest > 0).then_some(rest))
 }
 
 /// `n` hand-offs from this (non-runtime) thread: a task run on the

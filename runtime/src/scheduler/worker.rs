@@ -10,7 +10,7 @@
 //! into the FIFO each tick, everything at exit); nothing here knows about it.
 
 use crate::loom::sync::Arc;
-use crate::registry::journal::{Journal, PUBLISH_ENTRIES, PUBLISH_TICKS};
+use crate::registry::journal::{Journal, PUBLISH_REMOVALS, PUBLISH_TICKS};
 use crate::scheduler::cell_refs::LocalCellRefs;
 use crate::scheduler::idle::SearchState;
 use crate::scheduler::pinned::Pinned;
@@ -122,14 +122,14 @@ impl Worker {
     }
 
     /// At the end of a tick with more work to do: publishes the journal
-    /// if it is due (every `PUBLISH_TICKS` ticks or `PUBLISH_ENTRIES`
-    /// entries, or at once when shutdown has begun).
+    /// if it is due (every `PUBLISH_TICKS` ticks or `PUBLISH_REMOVALS`
+    /// recorded removals, or at once when shutdown has begun).
     pub(crate) fn end_tick(&self) {
         let ticks = self.ticks_since_publish.get() + 1;
         self.ticks_since_publish.set(ticks);
         if ticks >= PUBLISH_TICKS
             || self.shared.is_shutting_down()
-            || self.journal.borrow().entries() >= PUBLISH_ENTRIES
+            || self.journal.borrow().removals() >= PUBLISH_REMOVALS
         {
             self.flush_registry();
         }
