@@ -41,6 +41,14 @@
 //! out of line) while its time fell by a third (`icount run hive spawn
 //! 2000000`, 7 alternating runs: 0.57–0.91 s → 0.37–0.60 s).
 //!
+//! The table batches 100 units; the criterion benches spawn 10,000 pinned
+//! tasks, or 1,000 ping-pong pairs, at a time, and a bound of the runtime's
+//! may tell those apart (`ICOUNT_BATCH=B` sets the batch). At 26e7dda the
+//! registry journal stopped publishing a large pinned fan-out before it
+//! finished: pinned_spawn at `ICOUNT_BATCH=10000` 1152 → 1051 (tokio
+//! 1815), pinned_ping_pong at 1000 3857 → 3695 (tokio 5306), the rows
+//! above unchanged.
+//!
 //! At 6cead96 **the pinned rows rose, on purpose** (8ce9d70 → 6cead96:
 //! pinned_spawn 1071 → 1126, pinned_ping_pong 3833 → 3937, pinned_yield
 //! 326 → 339, pinned_chain 1155 → 1209) while their time fell by a
