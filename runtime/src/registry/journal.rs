@@ -92,10 +92,12 @@ impl Journal {
         self.pending.is_empty() && self.removal_count == 0
     }
 
-    /// Recorded removals waiting: finished tasks whose cells the shards
-    /// keep alive until the next publication.
-    pub fn removals(&self) -> usize {
-        self.removal_count
+    /// Whether a loop that has ended `ticks` ticks since it last published
+    /// should publish now (shutdown aside): every [`PUBLISH_TICKS`] ticks,
+    /// or once [`PUBLISH_REMOVALS`] removals wait. Unpublished tasks do not
+    /// count (see [`PUBLISH_REMOVALS`]).
+    pub fn publish_due(&self, ticks: u32) -> bool {
+        ticks >= PUBLISH_TICKS || self.removal_count >= PUBLISH_REMOVALS
     }
 
     /// Registers a task pinned to loop `index` (this journal's), spawned on it.

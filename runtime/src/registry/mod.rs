@@ -347,4 +347,44 @@ mod tests {
             .is_empty());
         assert!(registry.wait_drained(Some(std::time::Instant::now())));
     }
+
+    #[test]
+    fn a_pinned_fan_out_is_not_published_early_but_finished_cells_are() {
+        use super::journal::{Journal, PUBLISH_REMOVALS, PUBLISH_TICKS};
+        use crate::loom::sync::atomic::AtomicBool;
+        let registry = Registry::with_loops(1);
+        let mut journal = Journal::default();
+        // More unpublished tasks than the removal bound: live anyway, so
+        // no early publication (only the tick cadence).
+        let tasks: Vec<_> = (0..2 * PUBLISH_REMOVALS as u64)
+            .map(|id| pinned_task(id + 1, Some(0)))
+            .collect();
+        for (_, _, registry_ref) in &tasks {
+            journal.insert(&registry, 0, registry_ref.clone());
+        }
+        assert!(!journal.publish_due(1));
+        assert!(journal.publish_due(PUBLISH_TICKS));
+        // Published, then finished: each removal is recorded, and at the
+        // bound the finished cells are let go at the next tick end.
+        assert!(journal
+            .publish(&registry, 0, &AtomicBool::new(false))
+            .is_empty());
+        for (_, raw, _) in tasks.iter().take(PUBLISH_REMOVALS - 1) {
+            assert!(journal.remove(&registry, raw.header()).is_none());
+        }
+        assert!(!journal.publish_due(1));
+        assert!(journal
+            .remove(&registry, tasks[PUBLISH_REMOVALS - 1].1.header())
+            .is_none());
+        assert!(journal.publish_due(1));
+        let mut dropped = journal.publish(&registry, 0, &AtomicBool::new(false));
+        assert_eq!(dropped.len(), PUBLISH_REMOVALS);
+        dropped.clear();
+        journal.recycle(dropped);
+        assert_eq!(registry.len(), PUBLISH_REMOVALS);
+        for (_, raw, _) in tasks.iter().skip(PUBLISH_REMOVALS) {
+            registry.remove(raw.header());
+        }
+        assert!(registry.is_empty());
+    }
 }

@@ -10,7 +10,7 @@
 //! into the FIFO each tick, everything at exit); nothing here knows about it.
 
 use crate::loom::sync::Arc;
-use crate::registry::journal::{Journal, PUBLISH_REMOVALS, PUBLISH_TICKS};
+use crate::registry::journal::Journal;
 use crate::scheduler::cell_refs::LocalCellRefs;
 use crate::scheduler::idle::SearchState;
 use crate::scheduler::pinned::Pinned;
@@ -127,10 +127,7 @@ impl Worker {
     pub(crate) fn end_tick(&self) {
         let ticks = self.ticks_since_publish.get() + 1;
         self.ticks_since_publish.set(ticks);
-        if ticks >= PUBLISH_TICKS
-            || self.shared.is_shutting_down()
-            || self.journal.borrow().removals() >= PUBLISH_REMOVALS
-        {
+        if self.shared.is_shutting_down() || self.journal.borrow().publish_due(ticks) {
             self.flush_registry();
         }
     }
