@@ -14,10 +14,10 @@
 //! * [`Journal::publish`] moves `pending` into the loop's shard (clearing
 //!   the flag under the shard's lock) and then applies the removals, one
 //!   lock per shard touched. The loop publishes before it sleeps, every
-//!   [`PUBLISH_TICKS`] ticks or [`PUBLISH_REMOVALS`] recorded removals, as soon as
-//!   shutdown has begun, when it lists tasks itself, and when it exits
-//!   (`Worker::flush_registry`): a spawn chain, one task per tick, takes one
-//!   lock per 61 links instead of two per link.
+//!   [`PUBLISH_TICKS`] ticks or [`PUBLISH_REMOVALS`] recorded removals, as
+//!   soon as shutdown has begun, when it lists tasks itself, and when it
+//!   exits (`Worker::flush_registry`): a spawn chain, one task per tick,
+//!   takes one lock per 61 links instead of two per link.
 //!
 //! What this changes for readers on other threads: a task spawned on a
 //! busy loop is listed (`all_tasks`, `Registry::len`) once that loop
@@ -62,7 +62,7 @@ pub(crate) const PUBLISH_TICKS: u32 = 61;
 /// ping-pong pairs published all 2,000 tasks at the end of the tick that
 /// spawned them, then recorded and applied each removal: 161 instructions
 /// per round trip more (`icount run hive pinned_ping_pong` with the bench's
-/// 1,000-pair batches, callgrind: 3,856 against 3,695).
+/// 1,000-pair batches, callgrind: 3,857 against 3,695).
 pub(crate) const PUBLISH_REMOVALS: usize = 1024;
 
 /// The slot tag of a task in a journal's `pending` slab rather than in a
