@@ -7,8 +7,8 @@
 //! hive pinned_spawn`). The journal takes that off the per-task path:
 //!
 //! * a pinned task spawned on its own loop goes into the journal's
-//!   `pending` slab (its header's slot tagged [`LOCAL`]), and the loop's
-//!   `unpublished` flag in the registry is set;
+//!   `pending` list (its header's slot tagged [`LOCAL`], `registry::pending`),
+//!   and the loop's `unpublished` flag in the registry is set;
 //! * a task that completes on a loop is removed from `pending` at once if
 //!   it is there (no lock at all), else its removal is recorded;
 //! * [`Journal::publish`] moves `pending` into the loop's shard (clearing
@@ -42,6 +42,7 @@
 //! which the journal's owner alone reads and writes while it is tagged,
 //! and the registry's flag.
 
+use super::pending::Pending;
 use super::slab::Slab;
 use super::Registry;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed};
@@ -65,14 +66,14 @@ pub(crate) const PUBLISH_TICKS: u32 = 61;
 /// 1,000-pair batches, callgrind: 3,857 against 3,695).
 pub(crate) const PUBLISH_REMOVALS: usize = 1024;
 
-/// The slot tag of a task in a journal's `pending` slab rather than in a
-/// shard: the top bit, which no real slab index reaches.
+/// The slot tag of a task in a journal's `pending` list rather than in a
+/// shard: the top bit, which no real slot index reaches.
 pub(crate) const LOCAL: usize = 1 << (usize::BITS - 1);
 
 /// One loop's unpublished registry changes.
 #[derive(Default)]
 pub struct Journal {
-    pending: Slab,
+    pending: Pending,
     /// Removals waiting, by shard index: `(slot, id)` pairs. Bucketed as
     /// they come, so a publish takes each shard's lock once without
     /// sorting (a sort was 190 instructions per stealable task).
@@ -101,20 +102,22 @@ impl Journal {
     }
 
     /// Registers a task pinned to loop `index` (this journal's), spawned on it.
+    #[inline]
     pub fn insert(&mut self, registry: &Registry, index: usize, task: TaskRef) {
         if self.pending.is_empty() {
             registry.mark_unpublished(index);
         }
-        self.pending.insert(task, LOCAL);
+        self.pending.insert(task);
     }
 
     /// Removes a task that completed on this journal's loop. Returns the
     /// registry's reference if the task was never published (drop it
     /// outside the journal's borrow); otherwise records the removal.
+    #[inline]
     pub fn remove(&mut self, registry: &Registry, task: &Header) -> Option<TaskRef> {
         let slot = task.registry_slot.load(Relaxed);
         if slot & LOCAL != 0 {
-            let unpublished = self.pending.remove(slot & !LOCAL, task.id);
+            let unpublished = self.pending.remove(slot & !LOCAL, task);
             if self.pending.is_empty() {
                 // Nothing unpublished is left: clear the flag now, or a
                 // count would see a live task until the next publication
@@ -127,6 +130,12 @@ impl Journal {
             }
             return unpublished;
         }
+        self.record_removal(registry, slot, task);
+        None
+    }
+
+    /// Records the removal of a task a shard holds, for the next publish.
+    fn record_removal(&mut self, registry: &Registry, slot: usize, task: &Header) {
         let shard = registry.shard_index(task);
         if self.removals.len() <= shard {
             self.removals.resize_with(shard + 1, Vec::new);
@@ -137,7 +146,6 @@ impl Journal {
         }
         bucket.push((slot, task.id));
         self.removal_count += 1;
-        None
     }
 
     /// Publishes the pending tasks into loop `index`'s shard, then applies
@@ -164,7 +172,7 @@ impl Journal {
         if published || own_removals.is_some() {
             let mut shard = registry.shard(own).lock();
             for task in self.pending.drain() {
-                shard.insert(task, 0);
+                shard.insert(task);
             }
             registry.mark_published(index);
             if let Some(bucket) = own_removals {

@@ -31,6 +31,7 @@
 //! `loom-tests/tests/runtime_registry.rs` runs it.
 
 pub(crate) mod journal;
+mod pending;
 mod slab;
 
 use crate::loom::sync::atomic::{
@@ -104,7 +105,7 @@ impl Registry {
 
     pub fn insert(&self, task: TaskRef) {
         let shard = self.shard_index(task.header());
-        self.shards[shard].lock().insert(task, 0);
+        self.shards[shard].lock().insert(task);
     }
 
     /// Drops the registry's reference; called when the task completes.

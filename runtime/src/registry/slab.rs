@@ -14,13 +14,12 @@ pub(crate) struct Slab {
 }
 
 impl Slab {
-    /// Stores `task` and records `slot | tag` in its header (the tag says
-    /// which slab: see `journal::LOCAL`). Relaxed: the word is written and
-    /// read only by whoever owns this slab at the time (a shard's lock
-    /// holder, or a journal's loop thread).
-    pub(crate) fn insert(&mut self, task: TaskRef, tag: usize) {
+    /// Stores `task` and records its slot in its header. Relaxed: the word
+    /// is written and read only by whoever holds this shard's lock (a
+    /// journal's tagged slots are its loop's alone: `journal::LOCAL`).
+    pub(crate) fn insert(&mut self, task: TaskRef) {
         let slot = self.free.pop().unwrap_or(self.slots.len());
-        task.header().registry_slot.store(slot | tag, Relaxed);
+        task.header().registry_slot.store(slot, Relaxed);
         if slot == self.slots.len() {
             self.slots.push(Some(task));
         } else {

@@ -115,6 +115,7 @@ where
 /// Registers a new task: in this loop's journal if it is pinned to the
 /// loop spawning it (`here`, published in batches, `registry::journal`),
 /// else in the registry itself.
+#[inline]
 fn register(shared: &Arc<Shared>, here: Option<&Worker>, task: TaskRef, owner: Option<usize>) {
     match here {
         Some(core) if owner == Some(core.index) => {
