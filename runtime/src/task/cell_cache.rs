@@ -44,6 +44,7 @@ const_thread_local! {
 
 /// Runs `f` on this thread's cache; `None` once the thread is exiting and
 /// the cache is gone.
+#[inline(always)]
 fn with_cache<R>(f: impl FnOnce(&mut CellCache) -> R) -> Option<R> {
     CACHE
         .try_with(|cache| {
