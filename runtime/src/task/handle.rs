@@ -334,7 +334,7 @@ impl<T> Drop for Task<T> {
             return;
         }
         // SAFETY: the handle owns one reference and the join interest.
-        unsafe { release_handle(self.raw) };
+        unsafe { release_handle(self.raw, self.finished) };
     }
 }
 
@@ -359,8 +359,9 @@ impl Orphan for CancelledTask {
 
 impl Drop for CancelledTask {
     fn drop(&mut self) {
-        // SAFETY: the orphan took over the handle's reference and join interest.
-        unsafe { release_handle(self.raw) };
+        // SAFETY: the orphan took over the handle's reference and join
+        // interest; it never read the output.
+        unsafe { release_handle(self.raw, false) };
     }
 }
 
@@ -377,19 +378,24 @@ fn forget_awaiter(raw: RawTask) {
 }
 
 /// Gives up a handle: its join interest (dropping the output if the task
-/// completed, else emptying the waker slot) and its reference.
+/// completed and `output_read` is false, else emptying the waker slot) and
+/// its reference.
 ///
 /// # Safety
 /// The caller owns a handle's reference and join interest on `raw`, and
-/// gives both up.
-unsafe fn release_handle(raw: RawTask) {
+/// gives both up; `output_read` only if this handle took the output (the
+/// stage holds nothing: an awaited task's usual end, which so skips a
+/// vtable call that would drop nothing).
+unsafe fn release_handle(raw: RawTask, output_read: bool) {
     forget_awaiter(raw);
     if raw.header().state.load().is_complete() {
         // COMPLETE with JOIN_INTEREST: the stage is ours, and the runner
         // will not touch it again. Drop the output first, then the
         // interest and our reference in one step.
-        // SAFETY: the task is complete and we are the handle.
-        unsafe { raw.drop_output() };
+        if !output_read {
+            // SAFETY: the task is complete and we are the handle.
+            unsafe { raw.drop_output() };
+        }
         // SAFETY: we are the handle, give up its reference, and saw COMPLETE.
         unsafe { raw.drop_complete_handle() };
         return;

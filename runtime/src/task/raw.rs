@@ -654,10 +654,12 @@ unsafe fn complete<F: Future, S: Schedule>(
 fn report_or_drop<F: Future, S: Schedule>(cell: &Cell<F, S>, stage: Stage<F>) {
     match stage {
         Stage::Finished(output) => drop_unread_output(cell, output),
-        // Nothing of the task's own left to drop.
-        Stage::Running(_) | Stage::Consumed => {
+        // The future itself (a task cancelled before it finished): its
+        // destructor is the task's own code and may panic.
+        Stage::Running(_) => {
             let _ = catch_unwind(AssertUnwindSafe(move || drop(stage)));
         }
+        Stage::Consumed => {}
     }
 }
 
