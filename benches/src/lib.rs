@@ -15,22 +15,38 @@
 //! of 3 runs each) and prints (Ir(12000) − Ir(2000)) / 10000, all threads
 //! counted, setup cancelled. The pinned rows repeat to the instruction; the
 //! multi-threaded ones (`spawn`, `cross_loop`, `echo`) move by a few percent.
-//! Measured 2026-12-05 (hive at 471f0b2, tokio 1.54.1):
+//! Measured 2026-12-05 (hive at be6eb11, tokio 1.54.1):
 //!
 //! | workload (per unit) | hive | tokio | hive/tokio |
 //! |---|---:|---:|---:|
-//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1603 | 2526 | 0.63 |
-//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 982 | 1753 | 0.56 |
-//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3663 | 5050 | 0.73 |
-//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 338 | 489 | 0.69 |
-//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 1055 | 1627 | 0.65 |
-//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1308 | 1985 | 0.66 |
-//! | echo: 64-byte message echoed, tokio client included | 5005 | 5671 | 0.88 |
-//! | http: keep-alive GET to hyper's hello world, std client included | 10919 | 10816 | 1.01 |
-//! | http_per_loop: the same, hive's per-loop server | 10678 | 10786 | 0.99 |
-//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3900889 | 3907171 | 1.00 |
+//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1457 | 2541 | 0.57 |
+//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 942 | 1753 | 0.54 |
+//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3455 | 5049 | 0.68 |
+//! | pinned_yield: pinned `yield_now` (`LocalSet`) | 328 | 489 | 0.67 |
+//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 952 | 1626 | 0.59 |
+//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1248 | 2113 | 0.59 |
+//! | echo: 64-byte message echoed, tokio client included | 4840 | 5438 | 0.89 |
+//! | http: keep-alive GET to hyper's hello world, std client included | 10722 | 10742 | 1.00 |
+//! | http_per_loop: the same, hive's per-loop server | 10281 | 10931 | 0.94 |
+//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3887114 | 3894427 | 1.00 |
 //!
-//! The pinned rows fell this time (6cead96 → 471f0b2: pinned_spawn 1126 →
+//! Since 471f0b2 (the table before): the registry journal keeps the tasks
+//! it has not published in a list that only grows between publications
+//! instead of a slab with a free list (`registry::pending`; d9091a9), the
+//! cell cache's hit path is inlined (b7e4864, be6eb11), and a handle that
+//! took its task's output no longer makes the call that would drop it
+//! (17eb4d2, after this table: pinned_ping_pong at the bench's batch 3,486
+//! → 3,449). pinned_spawn 982 → 942, pinned_ping_pong 3663 → 3455,
+//! pinned_chain 1055 → 952, spawn 1603 → 1457. At the criterion benches'
+//! batches (`ICOUNT_BATCH`, below) pinned_ping_pong went 3,681 → 3,449 over
+//! the four changes and its time fell by a tenth (`icount run hive
+//! pinned_ping_pong 2000000` at `ICOUNT_BATCH=1000`, five alternating runs:
+//! 0.79–0.90 s → 0.72–0.93 s, medians 0.81 → 0.73 s; tokio's `LocalSet`
+//! 1.67–2.01 s). The echo and HTTP rows fell by 2–4 % (echo 5005 → 4840,
+//! http 10919 → 10722, http_per_loop 10678 → 10281), inside the spread
+//! the multi-threaded rows show between runs; tls_handshake is unchanged.
+//!
+//! At 471f0b2 the pinned rows fell (6cead96 → 471f0b2: pinned_spawn 1126 →
 //! 982, pinned_ping_pong 3937 → 3663, pinned_chain 1209 → 1055): the cell
 //! is written in place instead of built and moved (a `memcpy` call per
 //! spawn), a spawn looks up its loop once instead of four or five times,
@@ -82,11 +98,11 @@
 //!
 //! | echo server | all threads | server threads | hive peer / this (server) |
 //! |---|---:|---:|---:|
-//! | hive (default) | 5005 | 2244 | |
-//! | tokio (multi-thread) | 5671 | 2912 | 0.77 (hive) |
-//! | hive per-loop | 4738 | 1979 | |
-//! | tokio-tpc | 5780 | 3020 | 0.66 (hive per-loop) |
-//! | monoio-legacy (epoll) | 4219 | 1461 | 1.35 (hive per-loop) |
+//! | hive (default) | 4840 | 2238 | |
+//! | tokio (multi-thread) | 5438 | 2918 | 0.77 (hive) |
+//! | hive per-loop | 4695 | 1934 | |
+//! | tokio-tpc | 5768 | 3008 | 0.64 (hive per-loop) |
+//! | monoio-legacy (epoll) | 4121 | 1361 | 1.42 (hive per-loop) |
 //!
 //! The multi-threaded rows move between runs by more than the few percent
 //! above: an earlier run of the same build counted hive per-loop's server
