@@ -253,10 +253,10 @@ impl Registry {
     }
 }
 
+/// Never-run tasks for the registry's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::task::raw::{new_task, Notified, RawTask, Schedule, Spawn};
+mod test_tasks {
+    use crate::task::raw::{new_task, Header, Notified, RawTask, Schedule, Spawn, TaskRef};
     use crate::task::{Task, TaskError, TaskId};
 
     struct NoScheduler;
@@ -268,13 +268,9 @@ mod tests {
         fn unhandled(&self, _: &Header, _: TaskError) {}
     }
 
-    /// A never-run task with id `id`: its handle (which keeps the address
-    /// valid), its address, and the registry's reference.
-    fn task(id: u64) -> (Task<()>, RawTask, TaskRef) {
-        pinned_task(id, None)
-    }
-
-    fn pinned_task(id: u64, owner: Option<usize>) -> (Task<()>, RawTask, TaskRef) {
+    /// A never-run task with id `id` pinned to `owner`: its handle (which
+    /// keeps the address valid), its address, and the registry's reference.
+    pub(super) fn pinned_task(id: u64, owner: Option<usize>) -> (Task<()>, RawTask, TaskRef) {
         let spawn = Spawn {
             id: TaskId(id),
             name: None,
@@ -283,6 +279,20 @@ mod tests {
         let (raw, notified, registry_ref) = new_task(async {}, NoScheduler, spawn);
         drop(notified);
         (Task::from_raw(raw), raw, registry_ref)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_tasks::pinned_task;
+    use super::*;
+    use crate::task::raw::RawTask;
+    use crate::task::Task;
+
+    /// A never-run task with id `id`: its handle (which keeps the address
+    /// valid), its address, and the registry's reference.
+    fn task(id: u64) -> (Task<()>, RawTask, TaskRef) {
+        pinned_task(id, None)
     }
 
     fn ids(registry: &Registry) -> Vec<u64> {

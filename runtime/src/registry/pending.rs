@@ -97,29 +97,13 @@ impl Pending {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::task::raw::{new_task, Notified, RawTask, Schedule, Spawn};
-    use crate::task::{Task, TaskError, TaskId};
+    use crate::registry::test_tasks::pinned_task;
+    use crate::task::raw::RawTask;
+    use crate::task::Task;
 
-    struct NoScheduler;
-    impl Schedule for NoScheduler {
-        fn schedule(&self, _: Notified) {}
-        fn release(&self, _: &Header) -> Option<TaskRef> {
-            None
-        }
-        fn unhandled(&self, _: &Header, _: TaskError) {}
-    }
-
-    /// A never-run task: its handle (which keeps the cell alive), its
-    /// address, and the registry's reference.
+    /// A never-run task pinned to loop 0.
     fn task(id: u64) -> (Task<()>, RawTask, TaskRef) {
-        let spawn = Spawn {
-            id: TaskId(id),
-            name: None,
-            owner: Some(0),
-        };
-        let (raw, notified, registry_ref) = new_task(async {}, NoScheduler, spawn);
-        drop(notified);
-        (Task::from_raw(raw), raw, registry_ref)
+        pinned_task(id, Some(0))
     }
 
     fn slot(raw: &RawTask) -> usize {
