@@ -398,4 +398,44 @@ mod tests {
         }
         assert!(registry.is_empty());
     }
+
+    #[test]
+    fn a_journal_publishes_exactly_its_live_tasks_after_its_list_was_compacted() {
+        use super::journal::Journal;
+        use crate::loom::sync::atomic::AtomicBool;
+        let registry = Registry::with_loops(1);
+        let mut journal = Journal::default();
+        // Every third task lives on; the others finish before the loop
+        // publishes. The pending list fills with empty slots, is compacted
+        // (the survivors re-tagged) several times, and must still hand
+        // the shard exactly the survivors, each found again by its slot.
+        let tasks: Vec<_> = (1..=3_000).map(|id| pinned_task(id, Some(0))).collect();
+        for (i, (_, raw, registry_ref)) in tasks.iter().enumerate() {
+            journal.insert(&registry, 0, registry_ref.clone());
+            if i % 3 != 0 {
+                assert!(journal.remove(&registry, raw.header()).is_some());
+            }
+        }
+        // Some that were moved finish too, before the publication.
+        for (_, raw, _) in tasks.iter().step_by(9) {
+            assert!(journal.remove(&registry, raw.header()).is_some());
+        }
+        assert!(journal
+            .publish(&registry, 0, &AtomicBool::new(false))
+            .is_empty());
+        let mut listed: Vec<u64> = registry
+            .snapshot()
+            .iter()
+            .map(|t| t.header().id.0)
+            .collect();
+        listed.sort_unstable();
+        let survivors: Vec<u64> = (1..=3_000u64)
+            .filter(|id| id % 3 == 1 && id % 9 != 1)
+            .collect();
+        assert_eq!(listed, survivors);
+        for &id in &survivors {
+            registry.remove(tasks[id as usize - 1].1.header());
+        }
+        assert!(registry.is_empty());
+    }
 }
