@@ -579,7 +579,7 @@ fn drop_future<F: Future, S>(cell: &Cell<F, S>) -> Result<(), TaskError> {
 /// # Safety
 /// `ptr` is the header of a live `Cell<F, S>` whose runner (holding
 /// `RUNNING` and the queue entry's reference) is the caller, and its
-/// future was already dropped.
+/// future was already dropped (the stage is `Consumed`, `drop_future`).
 unsafe fn complete<F: Future, S: Schedule>(
     ptr: NonNull<Header>,
     output: Result<F::Output, TaskError>,
@@ -599,9 +599,16 @@ unsafe fn complete<F: Future, S: Schedule>(
     if handle_gone {
         drop_unread_output(cell, output);
     } else {
-        // SAFETY: RUNNING is still set: the runner owns the stage.
-        cell.stage
-            .with_mut(|stage| unsafe { *stage = Stage::Finished(output) });
+        // Written over, not assigned: the stage is `Consumed` (the caller
+        // dropped the future), and an assignment called the stage's drop
+        // glue, out of line for a large future, to drop nothing (~20
+        // instructions per task).
+        cell.stage.with_mut(|stage| {
+            // SAFETY: RUNNING is still set: the runner owns the stage.
+            debug_assert!(matches!(unsafe { &*stage }, Stage::Consumed));
+            // SAFETY: as above; `Consumed` holds nothing, so nothing leaks.
+            unsafe { ptr::write(stage, Stage::Finished(output)) }
+        });
     }
     // The scheduler's bookkeeping goes before the transition, so that the
     // registry's reference, when handed back, goes in the completion's own
