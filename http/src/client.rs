@@ -16,7 +16,21 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The body type the client sends: any request body, boxed.
+/// The body type the client sends: any request body, boxed. Box bodies
+/// into it to pick one at run time where the type must be the same.
+///
+/// ```
+/// use http_body_util::{BodyExt, Empty, Full};
+/// use hive::http::{Bytes, RequestBody};
+/// let body = |upload: Option<&'static str>| -> RequestBody {
+///     match upload {
+///         Some(text) => Full::new(Bytes::from(text)).map_err(Into::into).boxed_unsync(),
+///         None => Empty::new().map_err(Into::into).boxed_unsync(),
+///     }
+/// };
+/// assert_eq!(hyper::body::Body::size_hint(&body(Some("ping"))).exact(), Some(4));
+/// assert!(hyper::body::Body::is_end_stream(&body(None)));
+/// ```
 pub type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
 
 /// How many idle HTTP/1.1 connections are kept per host by default.

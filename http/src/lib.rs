@@ -73,4 +73,20 @@ pub use bytes::Bytes;
 pub use http::{Request, Response, StatusCode, Uri};
 
 /// The error type hyper and tower take from services and bodies.
+///
+/// A service that fails in more than one way can return it and use `?`:
+///
+/// ```
+/// use hive::http::BoxError;
+/// async fn double(
+///     req: hyper::Request<hyper::body::Incoming>,
+/// ) -> Result<hyper::Response<String>, BoxError> {
+///     let n: u64 = req.uri().query().ok_or("no number given")?.parse()?;
+///     Ok(hyper::Response::new((n * 2).to_string()))
+/// }
+/// let _serve = hive::http::serve(hyper::service::service_fn(double), "127.0.0.1:0");
+///
+/// let err: BoxError = "no number given".into();
+/// assert_eq!(err.to_string(), "no number given");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -23,12 +23,35 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// How long a client may take to send a request's head (hyper's default).
+/// How long a client may take to send a request's head (hyper's default);
+/// [`Serve::header_read_timeout`] changes it.
+///
+/// ```
+/// use hive::http::DEFAULT_HEADER_READ_TIMEOUT;
+/// assert_eq!(DEFAULT_HEADER_READ_TIMEOUT, std::time::Duration::from_secs(30));
+/// # let svc = hyper::service::service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
+/// #     Ok::<_, std::convert::Infallible>(hyper::Response::new(String::new()))
+/// # });
+/// // Clients on a fast internal network: drop slow senders sooner.
+/// let _serve = hive::http::serve(svc, "127.0.0.1:0")
+///     .header_read_timeout(DEFAULT_HEADER_READ_TIMEOUT / 6);
+/// ```
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long a connection may sit with nothing happening before it is
 /// closed gracefully: nginx's `keepalive_timeout` (75 s), so keep-alive
 /// clients tuned for common servers reuse connections as they expect.
+/// [`Serve::idle_timeout`] changes it.
+///
+/// ```
+/// use hive::http::DEFAULT_IDLE_TIMEOUT;
+/// assert_eq!(DEFAULT_IDLE_TIMEOUT, std::time::Duration::from_secs(75));
+/// # let svc = hyper::service::service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
+/// #     Ok::<_, std::convert::Infallible>(hyper::Response::new(String::new()))
+/// # });
+/// // Behind a proxy that keeps its pooled connections open for longer:
+/// let _serve = hive::http::serve(svc, "127.0.0.1:0").idle_timeout(DEFAULT_IDLE_TIMEOUT * 4);
+/// ```
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 
 /// Serves `service` over HTTP/1.1 and HTTP/2 (h2c by prior knowledge) on

@@ -48,6 +48,31 @@ impl<S> TowerService<S> {
 }
 
 /// The response future of a [`TowerService`].
+///
+/// ```
+/// use hyper::service::Service as _;
+/// # #[derive(Clone)]
+/// # struct Double;
+/// # impl tower_service::Service<u32> for Double {
+/// #     type Response = u32;
+/// #     type Error = std::convert::Infallible;
+/// #     type Future = std::future::Ready<Result<u32, Self::Error>>;
+/// #     fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+/// #         std::task::Poll::Ready(Ok(()))
+/// #     }
+/// #     fn call(&mut self, n: u32) -> Self::Future { std::future::ready(Ok(n * 2)) }
+/// # }
+/// # hive::run(async {
+/// let svc = hive::http::TowerService::new(Double);
+/// let calls: Vec<hive::http::TowerFuture<u32, std::convert::Infallible>> =
+///     (1..=3).map(|n| svc.call(n)).collect();
+/// let mut doubled = Vec::new();
+/// for call in calls {
+///     doubled.push(call.await.unwrap());
+/// }
+/// assert_eq!(doubled, [2, 4, 6]);
+/// # }).unwrap();
+/// ```
 pub type TowerFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
 
 impl<S, R> hyper::service::Service<R> for TowerService<S>

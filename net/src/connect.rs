@@ -14,7 +14,23 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// asyncio's recommended `happy_eyeballs_delay` (RFC 8305's "Connection
-/// Attempt Delay").
+/// Attempt Delay"): how long [`TcpStream::connect`](crate::TcpStream::connect)
+/// waits on one address before racing the next.
+///
+/// ```
+/// use hive::net::{ConnectOptions, HAPPY_EYEBALLS_DELAY};
+/// assert_eq!(HAPPY_EYEBALLS_DELAY, std::time::Duration::from_millis(250));
+/// # hive::run(async {
+/// # let l = hive::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// // On a slow network, give each address longer before trying the next:
+/// let s = ConnectOptions::new()
+///     .happy_eyeballs_delay(Some(HAPPY_EYEBALLS_DELAY * 2))
+///     .connect(l.local_addr().unwrap())
+///     .await
+///     .unwrap();
+/// # drop(s);
+/// # }).unwrap();
+/// ```
 pub const HAPPY_EYEBALLS_DELAY: Duration = Duration::from_millis(250);
 
 /// How [`TcpStream::connect`](crate::TcpStream::connect) tries addresses:

@@ -36,20 +36,92 @@ use std::task::{Poll, Waker};
 #[doc(alias = "asyncio.DatagramProtocol")]
 pub trait DatagramProtocol: 'static {
     /// The endpoint is ready; keep the transport to send.
+    ///
+    /// ```
+    /// struct Hello;
+    /// impl hive::net::DatagramProtocol for Hello {
+    ///     fn connection_made(&mut self, t: hive::net::DatagramTransport) { t.sendto(b"hello", None); }
+    ///     fn datagram_received(&mut self, _: &[u8], _: std::net::SocketAddr) {}
+    /// }
+    /// # hive::run(async {
+    /// let peer = hive::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let remote = Some(peer.local_addr().unwrap());
+    /// let (t, _task) = hive::net::create_datagram_endpoint(|| Hello, None, remote).await.unwrap();
+    /// let mut buf = [0; 16];
+    /// assert_eq!(peer.recv(&mut buf).await.unwrap(), 5);
+    /// t.close();
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "BaseProtocol.connection_made")]
     fn connection_made(&mut self, transport: DatagramTransport) {
         let _ = transport;
     }
     /// A datagram arrived from `addr`.
+    ///
+    /// ```
+    /// struct Upper(Option<hive::net::DatagramTransport>);
+    /// impl hive::net::DatagramProtocol for Upper {
+    ///     fn connection_made(&mut self, t: hive::net::DatagramTransport) { self.0 = Some(t); }
+    ///     fn datagram_received(&mut self, data: &[u8], from: std::net::SocketAddr) {
+    ///         self.0.as_ref().unwrap().sendto(&data.to_ascii_uppercase(), Some(from));
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// let local = Some("127.0.0.1:0".parse().unwrap());
+    /// let (t, _task) = hive::net::create_datagram_endpoint(|| Upper(None), local, None).await.unwrap();
+    /// let client = hive::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// client.send_to(b"ping", t.local_addr().unwrap()).await.unwrap();
+    /// let mut buf = [0; 8];
+    /// let n = client.recv(&mut buf).await.unwrap();
+    /// assert_eq!(&buf[..n], b"PING");
+    /// # t.close();
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "DatagramProtocol.datagram_received")]
     fn datagram_received(&mut self, data: &[u8], addr: SocketAddr);
     /// A send or receive failed (e.g. `ConnectionRefused` from an ICMP
     /// error on a connected socket); the endpoint stays open.
+    ///
+    /// ```
+    /// struct Refused(Option<hive::net::DatagramTransport>, Option<std::io::ErrorKind>);
+    /// impl hive::net::DatagramProtocol for Refused {
+    ///     fn connection_made(&mut self, t: hive::net::DatagramTransport) { self.0 = Some(t); }
+    ///     fn datagram_received(&mut self, _: &[u8], _: std::net::SocketAddr) {}
+    ///     fn error_received(&mut self, error: std::io::Error) {
+    ///         self.1 = Some(error.kind());
+    ///         self.0.as_ref().unwrap().close();
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// // A port nothing listens on: the kernel answers with ICMP "port unreachable".
+    /// let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    /// let (t, done) = hive::net::create_datagram_endpoint(|| Refused(None, None), None, Some(closed)).await.unwrap();
+    /// t.sendto(b"anyone?", None);
+    /// assert_eq!(done.await.unwrap().1, Some(std::io::ErrorKind::ConnectionRefused));
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "DatagramProtocol.error_received")]
     fn error_received(&mut self, error: io::Error) {
         let _ = error;
     }
     /// The endpoint is closed.
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Track(bool);
+    /// impl hive::net::DatagramProtocol for Track {
+    ///     fn datagram_received(&mut self, _: &[u8], _: std::net::SocketAddr) {}
+    ///     fn connection_lost(&mut self, error: Option<std::io::Error>) {
+    ///         self.0 = error.is_none();
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// let local = Some("127.0.0.1:0".parse().unwrap());
+    /// let (t, done) = hive::net::create_datagram_endpoint(Track::default, local, None).await.unwrap();
+    /// t.close();
+    /// assert!(done.await.unwrap().0); // lost, cleanly
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "BaseProtocol.connection_lost")]
     fn connection_lost(&mut self, error: Option<io::Error>) {
         let _ = error;

@@ -40,28 +40,141 @@ use std::task::Poll;
 #[doc(alias = "asyncio.Protocol")]
 pub trait Protocol: 'static {
     /// The connection is up; keep the transport to write.
+    ///
+    /// ```
+    /// struct Greeter;
+    /// impl hive::net::Protocol for Greeter {
+    ///     fn connection_made(&mut self, t: hive::net::Transport) {
+    ///         t.write(b"welcome\n");
+    ///         t.close();
+    ///     }
+    ///     fn data_received(&mut self, _: &[u8]) {}
+    /// }
+    /// # hive::run(async {
+    /// let server = hive::net::create_server(|| Greeter, "127.0.0.1:0").await.unwrap();
+    /// let (mut r, _w) = hive::net::open_connection(&server.local_addrs()[0]).await.unwrap();
+    /// assert_eq!(r.readline().await.unwrap(), b"welcome\n");
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "BaseProtocol.connection_made")]
     fn connection_made(&mut self, transport: Transport) {
         let _ = transport;
     }
     /// Bytes arrived.
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Lines(Vec<u8>, usize);
+    /// impl hive::net::Protocol for Lines {
+    ///     fn data_received(&mut self, data: &[u8]) {
+    ///         self.0.extend_from_slice(data);
+    ///         self.1 += data.iter().filter(|&&b| b == b'\n').count();
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// let server = hive::net::start_server(|_r, w| async move { w.write(b"a\nb\n"); w.close(); }, "127.0.0.1:0").await.unwrap();
+    /// let (_t, done) = hive::net::create_connection(Lines::default, &server.local_addrs()[0]).await.unwrap();
+    /// let lines = done.await.unwrap();
+    /// assert_eq!((lines.0.as_slice(), lines.1), (&b"a\nb\n"[..], 2));
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "Protocol.data_received")]
     fn data_received(&mut self, data: &[u8]);
     /// The peer sent EOF. Return `true` to keep the connection open for
     /// writing (then close it yourself); `false` closes it.
+    ///
+    /// ```
+    /// struct LateReply(Option<hive::net::Transport>);
+    /// impl hive::net::Protocol for LateReply {
+    ///     fn connection_made(&mut self, t: hive::net::Transport) { self.0 = Some(t); }
+    ///     fn data_received(&mut self, _: &[u8]) {}
+    ///     fn eof_received(&mut self) -> bool {
+    ///         let t = self.0.clone().unwrap();
+    ///         hive::spawn(async move {
+    ///             hive::sleep(std::time::Duration::from_millis(10)).await;
+    ///             t.write(b"done");
+    ///             t.close();
+    ///         });
+    ///         true // keep the write side open for the answer
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// let server = hive::net::create_server(|| LateReply(None), "127.0.0.1:0").await.unwrap();
+    /// let (mut r, w) = hive::net::open_connection(&server.local_addrs()[0]).await.unwrap();
+    /// w.write_eof();
+    /// assert_eq!(r.read_to_end().await.unwrap(), b"done");
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "Protocol.eof_received")]
     fn eof_received(&mut self) -> bool {
         false
     }
     /// The connection is closed: `None` after a clean close, else the error.
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Track(Option<Option<std::io::ErrorKind>>);
+    /// impl hive::net::Protocol for Track {
+    ///     fn data_received(&mut self, _: &[u8]) {}
+    ///     fn connection_lost(&mut self, error: Option<std::io::Error>) {
+    ///         self.0 = Some(error.map(|e| e.kind()));
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// # let server = hive::net::start_server(|_r, _w| async {}, "127.0.0.1:0").await.unwrap();
+    /// let (t, done) = hive::net::create_connection(Track::default, &server.local_addrs()[0]).await.unwrap();
+    /// t.close();
+    /// assert_eq!(done.await.unwrap().0, Some(None)); // lost, cleanly
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "BaseProtocol.connection_lost")]
     fn connection_lost(&mut self, error: Option<io::Error>) {
         let _ = error;
     }
     /// The write buffer went above the high-water mark.
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Flood(u32);
+    /// impl hive::net::Protocol for Flood {
+    ///     fn connection_made(&mut self, t: hive::net::Transport) {
+    ///         t.write(&vec![0; 32 << 20]); // more than the socket takes at once
+    ///         t.close();
+    ///     }
+    ///     fn data_received(&mut self, _: &[u8]) {}
+    ///     fn pause_writing(&mut self) { self.0 += 1; } // a producer stops here
+    /// }
+    /// # hive::run(async {
+    /// let sink = hive::net::start_server(|mut r, _w| async move { while !r.read(1 << 16).await.unwrap().is_empty() {} }, "127.0.0.1:0").await.unwrap();
+    /// let (_t, done) = hive::net::create_connection(Flood::default, &sink.local_addrs()[0]).await.unwrap();
+    /// assert_eq!(done.await.unwrap().0, 1);
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "BaseProtocol.pause_writing")]
     fn pause_writing(&mut self) {}
     /// The write buffer fell to the low-water mark.
+    ///
+    /// ```
+    /// /// Sends three 32 MiB chunks, the next one each time the buffer drains.
+    /// struct Producer(Option<hive::net::Transport>, u8);
+    /// impl hive::net::Protocol for Producer {
+    ///     fn connection_made(&mut self, t: hive::net::Transport) {
+    ///         self.0 = Some(t);
+    ///         self.resume_writing();
+    ///     }
+    ///     fn data_received(&mut self, _: &[u8]) {}
+    ///     fn resume_writing(&mut self) {
+    ///         let t = self.0.as_ref().unwrap();
+    ///         self.1 += 1;
+    ///         if self.1 > 3 { t.close() } else { t.write(&vec![self.1; 32 << 20]) }
+    ///     }
+    /// }
+    /// # hive::run(async {
+    /// # let sink = hive::net::start_server(|mut r, _w| async move { while !r.read(1 << 16).await.unwrap().is_empty() {} }, "127.0.0.1:0").await.unwrap();
+    /// let (_t, done) = hive::net::create_connection(|| Producer(None, 0), &sink.local_addrs()[0]).await.unwrap();
+    /// assert_eq!(done.await.unwrap().1, 4);
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "BaseProtocol.resume_writing")]
     fn resume_writing(&mut self) {}
 }

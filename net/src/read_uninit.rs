@@ -32,6 +32,24 @@ pub trait AsyncReadUninit: futures_io::AsyncRead {
     ///
     /// # Errors
     /// The stream's error, as its `poll_read` would give it.
+    ///
+    /// Reading into a `Vec`'s spare capacity, which is never zeroed:
+    ///
+    /// ```
+    /// use hive::net::AsyncReadUninit;
+    /// # hive::run(async {
+    /// let (a, mut b) = hive::net::UnixStream::pair().unwrap();
+    /// a.write_all(b"hello").await.unwrap();
+    /// let mut buf = Vec::with_capacity(4096);
+    /// let spare = buf.spare_capacity_mut();
+    /// let n = std::future::poll_fn(|cx| std::pin::Pin::new(&mut b).poll_read_uninit(cx, spare))
+    ///     .await
+    ///     .unwrap();
+    /// // SAFETY: `poll_read_uninit` initialised the first `n` bytes of the spare capacity.
+    /// unsafe { buf.set_len(n) };
+    /// assert_eq!(buf, b"hello");
+    /// # }).unwrap();
+    /// ```
     fn poll_read_uninit(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

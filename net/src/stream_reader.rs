@@ -14,7 +14,21 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// asyncio's default stream buffer limit (64 KiB).
+/// asyncio's default stream buffer limit (64 KiB): how much a
+/// [`StreamReader`] buffers while looking for a separator, unless
+/// [`with_limit`](StreamReader::with_limit) says otherwise.
+///
+/// ```
+/// # hive::run(async {
+/// let (a, b) = hive::net::UnixStream::pair().unwrap();
+/// let mut r = hive::net::StreamReader::new(a);
+/// assert_eq!(r.limit(), hive::net::DEFAULT_LIMIT);
+/// // A line longer than the limit is refused (its bytes stay buffered).
+/// b.write_all(&vec![b'x'; hive::net::DEFAULT_LIMIT + 1]).await.unwrap();
+/// assert!(r.readline().await.is_err());
+/// # }).unwrap();
+/// ```
+#[doc(alias = "_DEFAULT_LIMIT")]
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
 /// The reading end of a connection, with asyncio's `StreamReader` methods:

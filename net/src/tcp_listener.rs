@@ -16,6 +16,17 @@ use std::time::Duration;
 /// The backlog hive's listeners use unless told otherwise (Linux caps it at
 /// `net.core.somaxconn`). asyncio's default is 100; a multi-core server
 /// wants more.
+///
+/// ```
+/// # hive::run(async {
+/// // What `TcpListener::bind` does, spelled out with a `TcpSocket`:
+/// let s = hive::net::TcpSocket::new_v4().unwrap();
+/// s.set_reuseaddr(true).unwrap();
+/// s.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// let _l = s.listen(hive::net::DEFAULT_BACKLOG).unwrap();
+/// assert_eq!(hive::net::DEFAULT_BACKLOG, 1024);
+/// # }).unwrap();
+/// ```
 pub const DEFAULT_BACKLOG: u32 = 1024;
 
 /// A TCP socket listening for connections, on one loop's reactor.

@@ -16,6 +16,16 @@ use std::io::IoSlice;
 use std::task::Waker;
 
 /// asyncio's default high-water mark (64 KiB); low is a quarter of it.
+/// Writers and transports start with these marks.
+///
+/// ```
+/// use hive::net::DEFAULT_HIGH_WATER;
+/// # hive::run(async {
+/// let (a, _b) = hive::net::UnixStream::pair().unwrap();
+/// let (_r, w) = hive::net::StreamReader::from_unix(a);
+/// assert_eq!(w.write_buffer_limits(), (DEFAULT_HIGH_WATER, DEFAULT_HIGH_WATER / 4));
+/// # }).unwrap();
+/// ```
 pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
 
 pub(crate) struct WriteBuffer {

@@ -192,8 +192,9 @@ impl Process {
     /// [`kill_handle`](Process::kill_handle).
     ///
     /// # Errors
-    /// [`ProcessLookup`] (kind `NotFound`) once the child was waited for;
-    /// `InvalidInput` for a signal number the OS does not know.
+    /// [`ProcessLookup`](crate::ProcessLookup) (kind `NotFound`) once the
+    /// child was waited for; `InvalidInput` for a signal number the OS does
+    /// not know.
     ///
     /// ```
     /// use hive::signal::SignalKind;

@@ -14,10 +14,34 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// asyncio's default `ssl_handshake_timeout` (60 s).
+/// asyncio's default `ssl_handshake_timeout` (60 s): what every
+/// [`TlsAcceptor`] and [`TlsConnector`] starts with.
+///
+/// ```
+/// use hive::net::tls::{TlsConnector, DEFAULT_HANDSHAKE_TIMEOUT};
+/// assert_eq!(DEFAULT_HANDSHAKE_TIMEOUT, std::time::Duration::from_secs(60));
+/// # let key = rcgen::KeyPair::generate().unwrap();
+/// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
+/// let tls = TlsConnector::from_root_pem(cert.pem().as_bytes()).unwrap();
+/// // A client that must fail fast:
+/// let tls = tls.handshake_timeout(DEFAULT_HANDSHAKE_TIMEOUT / 12);
+/// ```
+#[doc(alias = "SSL_HANDSHAKE_TIMEOUT")]
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// asyncio's default `ssl_shutdown_timeout` (30 s).
+/// asyncio's default `ssl_shutdown_timeout` (30 s): what every
+/// [`TlsAcceptor`] and [`TlsConnector`] starts with.
+///
+/// ```
+/// use hive::net::tls::{TlsAcceptor, DEFAULT_SHUTDOWN_TIMEOUT};
+/// assert_eq!(DEFAULT_SHUTDOWN_TIMEOUT, std::time::Duration::from_secs(30));
+/// # let key = rcgen::KeyPair::generate().unwrap();
+/// # let cert = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap().self_signed(&key).unwrap();
+/// let tls = TlsAcceptor::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+/// // A server that would rather abort stuck clients sooner on close:
+/// let tls = tls.shutdown_timeout(DEFAULT_SHUTDOWN_TIMEOUT / 6);
+/// ```
+#[doc(alias = "SSL_SHUTDOWN_TIMEOUT")]
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A server's TLS side (asyncio's server `SSLContext`): its certificate
