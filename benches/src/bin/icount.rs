@@ -75,6 +75,11 @@
 //!   (the `tls` bench's shape), for `strace -c -f` or `perf stat` by hand.
 //!   `ICOUNT_IDLE=K` keeps K more connections open meanwhile (the bench
 //!   times handshakes beside 64 idle connections).
+//! * `tls_echo`: one 100-byte message echoed over one TLS connection
+//!   (the `tls` bench's echo: the client writes, drains, reads the echo
+//!   back, on the same runtime as the server; handshake outside the count
+//!   only in that it is the same in N1 and N2). Record encryption is a
+//!   small part here, so this is where the runtimes' TLS paths differ.
 //!
 //! `ICOUNT_BATCH=B` sets the batch of the batched workloads (default 100;
 //! the criterion benches spawn 1,000 at a time, which a registry or cache
@@ -99,7 +104,7 @@ const YIELDERS: usize = 100;
 const ECHO_SIZE: usize = 64;
 
 const RUNTIMES: [&str; 2] = ["hive", "tokio"];
-const WORKLOADS: [(&str, &str); 10] = [
+const WORKLOADS: [(&str, &str); 11] = [
     ("spawn", "spawned-and-joined task"),
     ("pinned_spawn", "pinned task spawned and joined"),
     ("pinned_ping_pong", "pinned ping-pong round trip"),
@@ -113,7 +118,13 @@ const WORKLOADS: [(&str, &str); 10] = [
         "tls_handshake",
         "TLS connection: handshake, 1-byte echo, close",
     ),
+    (
+        "tls_echo",
+        "100-byte message echoed over TLS (client included)",
+    ),
 ];
+/// Bytes per message of `tls_echo` (the `tls` bench's small size).
+const TLS_ECHO_SIZE: usize = 100;
 
 /// `table` runs a workload with `N / divisor` units.
 fn divisor(workload: &str) -> usize {
@@ -186,6 +197,8 @@ fn run(runtime: &str, workload: &str, n: usize) -> ExitCode {
         ("http" | "http_per_loop", false) => http_gets(http::Contender::Tokio, n),
         ("tls_handshake", true) => tls_handshakes(&tls::HiveTls::start(&tls::Configs::new()), n),
         ("tls_handshake", false) => tls_handshakes(&tls::TokioTls::start(&tls::Configs::new()), n),
+        ("tls_echo", true) => tls_echo(&tls::HiveTls::start(&tls::Configs::new()), n),
+        ("tls_echo", false) => tls_echo(&tls::TokioTls::start(&tls::Configs::new()), n),
         _ => return usage(&format!("unknown workload `{workload}`")),
     }
     ExitCode::SUCCESS
@@ -291,6 +304,13 @@ fn tls_handshakes<C: tls::Contender>(contender: &C, n: usize) {
     let open = contender.connect(idle);
     contender.handshakes(at_once, n as u64);
     drop(open);
+}
+
+/// `n` TLS echoes of [`TLS_ECHO_SIZE`] bytes on one connection.
+fn tls_echo<C: tls::Contender>(contender: &C, n: usize) {
+    let mut conns = contender.connect(1);
+    contender.echo(&mut conns, TLS_ECHO_SIZE, n as u64);
+    drop(conns);
 }
 
 /// `n` keep-alive `GET /` requests, one at a time, on one connection.
