@@ -76,10 +76,11 @@
 //!   `ICOUNT_IDLE=K` keeps K more connections open meanwhile (the bench
 //!   times handshakes beside 64 idle connections).
 //! * `tls_echo`: one 100-byte message echoed over one TLS connection
-//!   (the `tls` bench's echo: the client writes, drains, reads the echo
-//!   back, on the same runtime as the server; handshake outside the count
-//!   only in that it is the same in N1 and N2). Record encryption is a
-//!   small part here, so this is where the runtimes' TLS paths differ.
+//!   (the `tls` bench's echo: the client writes, drains and reads the
+//!   echo back, on the same runtime as the server; the handshake is in
+//!   both the N1 and the N2 run, so the difference cancels it). Record
+//!   encryption is a small part of it, so this is where the runtimes'
+//!   TLS paths differ.
 //!
 //! `ICOUNT_BATCH=B` sets the batch of the batched workloads (default 100;
 //! the criterion benches spawn 1,000 at a time, which a registry or cache
