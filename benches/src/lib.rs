@@ -15,22 +15,38 @@
 //! of 3 runs each) and prints (Ir(12000) − Ir(2000)) / 10000, all threads
 //! counted, setup cancelled. The pinned rows repeat to the instruction; the
 //! multi-threaded ones (`spawn`, `cross_loop`, `echo`) move by a few percent.
-//! Measured 2026-12-05 (hive at be6eb11, tokio 1.54.1):
+//! Measured 2026-12-05 (hive at 7ea532b, tokio 1.54.1):
 //!
 //! | workload (per unit) | hive | tokio | hive/tokio |
 //! |---|---:|---:|---:|
-//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1457 | 2541 | 0.57 |
-//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 942 | 1753 | 0.54 |
-//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3455 | 5049 | 0.68 |
+//! | spawn: spawned-and-joined task (2 loops / 2 workers) | 1526 | 2683 | 0.57 |
+//! | pinned_spawn: pinned task spawned and joined (`LocalSet`) | 926 | 1753 | 0.53 |
+//! | pinned_ping_pong: pinned ping-pong round trip (`LocalSet`) | 3388 | 5049 | 0.67 |
 //! | pinned_yield: pinned `yield_now` (`LocalSet`) | 328 | 489 | 0.67 |
-//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 952 | 1626 | 0.59 |
-//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1248 | 2113 | 0.59 |
-//! | echo: 64-byte message echoed, tokio client included | 4840 | 5438 | 0.89 |
-//! | http: keep-alive GET to hyper's hello world, std client included | 10722 | 10742 | 1.00 |
-//! | http_per_loop: the same, hive's per-loop server | 10281 | 10931 | 0.94 |
-//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3887114 | 3894427 | 1.00 |
+//! | pinned_chain: link of a pinned spawn chain (`LocalSet`) | 956 | 1626 | 0.59 |
+//! | cross_loop: `spawn_on_loop` and join vs `Handle::spawn` from a `LocalSet` | 1181 | 2089 | 0.57 |
+//! | echo: 64-byte message echoed, tokio client included | 4772 | 5467 | 0.87 |
+//! | http: keep-alive GET to hyper's hello world, std client included | 10571 | 10723 | 0.99 |
+//! | http_per_loop: the same, hive's per-loop server | 10147 | 10748 | 0.94 |
+//! | tls_handshake: connect, handshake, 1-byte echo, close (N / 20) | 3888423 | 3891889 | 1.00 |
+//! | tls_echo: 100-byte message echoed over TLS, client included | 15170 | 17475 | 0.87 |
 //!
-//! Since 471f0b2 (the table before): the registry journal keeps the tasks
+//! Since be6eb11 (the table before): a finished output is written over
+//! the consumed stage instead of assigned (d0a10f2: pinned_ping_pong 3455
+//! → 3388 here, 3,371 → 3,344 at the bench's batch, pinned_spawn 942 →
+//! 926), and `tls_echo` is new (7ea532b): ring's
+//! AES-GCM is the same ~2,500 instructions in both; tokio spends more in
+//! `memcpy`, its I/O registration and its clock. The other rows moved by
+//! less than the spread the multi-threaded ones show between runs. Echo
+//! servers' own threads (`icount echo`): hive 2,235, tokio 2,911, hive
+//! per-loop 1,689, tokio thread-per-core 3,007, monoio on epoll 1,326.
+//!
+//! The table at be6eb11: spawn 1457 / 2541, pinned_spawn 942 / 1753,
+//! pinned_ping_pong 3455 / 5049, pinned_yield 328 / 489, pinned_chain 952
+//! / 1626, cross_loop 1248 / 2113, echo 4840 / 5438, http 10722 / 10742,
+//! http_per_loop 10281 / 10931, tls_handshake 3887114 / 3894427.
+//!
+//! From 471f0b2 to be6eb11: the registry journal keeps the tasks
 //! it has not published in a list that only grows between publications
 //! instead of a slab with a free list (`registry::pending`; d9091a9), the
 //! cell cache's hit path is inlined (b7e4864, be6eb11), and a handle that
