@@ -1,10 +1,12 @@
 //! Transports and protocols: callback order, flow control, reading pause,
-//! datagram endpoints.
+//! buffered protocols, datagram endpoints.
 
 use hive::net::{
     create_connection, create_datagram_endpoint, create_server, open_connection, start_server,
 };
-use hive::net::{DatagramProtocol, DatagramTransport, Protocol, Transport};
+use hive::net::{
+    Buffered, BufferedProtocol, DatagramProtocol, DatagramTransport, Protocol, Transport,
+};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -266,6 +268,124 @@ fn datagram_endpoint_echoes_and_closes_once() {
             log.lock().unwrap().clone(),
             ["made", "dgram:1", "dgram:100", "dgram:1400", "lost"]
         );
+    })
+    .unwrap();
+}
+
+/// A `BufferedProtocol` that echoes through a small buffer of its own and
+/// records its callbacks; `no_room` makes `get_buffer` return nothing.
+struct SmallEcho {
+    buf: [u8; 8],
+    events: Arc<Mutex<Vec<String>>>,
+    transport: Option<Transport>,
+    no_room: bool,
+}
+
+impl SmallEcho {
+    fn new(events: &Arc<Mutex<Vec<String>>>, no_room: bool) -> SmallEcho {
+        SmallEcho {
+            buf: [0; 8],
+            events: events.clone(),
+            transport: None,
+            no_room,
+        }
+    }
+}
+
+impl BufferedProtocol for SmallEcho {
+    fn connection_made(&mut self, t: Transport) {
+        self.events.lock().unwrap().push("made".into());
+        self.transport = Some(t);
+    }
+    fn get_buffer(&mut self, size_hint: usize) -> &mut [u8] {
+        assert_eq!(size_hint, 64 * 1024, "the transport's read size");
+        if self.no_room {
+            return &mut [];
+        }
+        &mut self.buf
+    }
+    fn buffer_updated(&mut self, nbytes: usize) {
+        assert!((1..=8).contains(&nbytes), "{nbytes} bytes into 8");
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("updated:{nbytes}"));
+        self.transport.as_ref().unwrap().write(&self.buf[..nbytes]);
+    }
+    fn eof_received(&mut self) -> bool {
+        self.events.lock().unwrap().push("eof".into());
+        false
+    }
+    fn connection_lost(&mut self, error: Option<std::io::Error>) {
+        let what = match error {
+            None => "lost:clean".to_string(),
+            Some(e) => format!("lost:{:?}", e.kind()),
+        };
+        self.events.lock().unwrap().push(what);
+    }
+}
+
+#[test]
+fn buffered_protocol_reads_into_its_own_buffer_in_asyncio_order() {
+    hive::run(async {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let ev = events.clone();
+        let server = create_server(move || Buffered(SmallEcho::new(&ev, false)), "127.0.0.1:0")
+            .await
+            .unwrap();
+        let (mut r, w) = open_connection(&server.local_addrs()[0]).await.unwrap();
+        let message: Vec<u8> = (0..100u8).collect();
+        w.write(&message);
+        assert_eq!(r.read_exact(100).await.unwrap(), message, "echoed intact");
+        w.write_eof();
+        assert_eq!(r.read_to_end().await.unwrap(), b"");
+        server.close();
+        hive::timeout(Duration::from_secs(10), server.wait_closed())
+            .await
+            .unwrap();
+        let got = events.lock().unwrap().clone();
+        // 100 bytes through an 8-byte buffer: at least 13 reads, in order.
+        let updates: Vec<_> = got[1..got.len() - 2].to_vec();
+        assert!(updates.len() >= 13, "{got:?}");
+        assert!(updates.iter().all(|e| e.starts_with("updated:")), "{got:?}");
+        assert_eq!(got.first().map(String::as_str), Some("made"));
+        assert_eq!(&got[got.len() - 2..], ["eof", "lost:clean"]);
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_buffered_protocol_with_no_room_loses_its_connection_and_the_server_serves_on() {
+    hive::run(async {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let ev = events.clone();
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let server = create_server(
+            move || {
+                // The first connection's protocol gives no buffer; later ones echo.
+                let first = connections.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                Buffered(SmallEcho::new(&ev, first))
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let addr = server.local_addrs()[0].clone();
+        let (mut r, w) = open_connection(&addr).await.unwrap();
+        w.write(b"lost");
+        // The server aborts this connection: EOF or a reset, never an echo.
+        match r.read(16).await {
+            Ok(data) => assert!(data.is_empty(), "echoed {data:?}"),
+            Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset),
+        }
+        wait_for(&events, "the first connection's loss", |e| {
+            e.contains(&"lost:InvalidInput".to_string())
+        })
+        .await;
+        let (mut r, w) = open_connection(&addr).await.unwrap();
+        w.write(b"served");
+        assert_eq!(r.read_exact(6).await.unwrap(), b"served");
+        server.close();
     })
     .unwrap();
 }

@@ -8,7 +8,7 @@ use crate::addr::Target;
 use crate::conn::Conn;
 use crate::connect::ConnectOptions;
 use crate::loom::sync::Arc;
-use crate::protocol::{start_protocol, Protocol, Transport};
+use crate::protocol::{start_protocol, AnyProtocol, Transport};
 use crate::{StreamReader, StreamWriter, UnixStream};
 use hive_runtime::Task;
 use std::future::Future;
@@ -220,7 +220,7 @@ impl<F> CreateConnection<F> {
 impl<F, P> Future for CreateConnection<F>
 where
     F: FnOnce() -> P,
-    P: Protocol + Send,
+    P: AnyProtocol + Send,
 {
     type Output = io::Result<(Transport, Task<P>)>;
 

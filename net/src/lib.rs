@@ -56,6 +56,7 @@
 
 mod accept;
 mod addr;
+mod buffered_protocol;
 mod conn;
 mod connect;
 mod datagram_protocol;
@@ -87,6 +88,7 @@ mod write_buffer;
 mod write_core;
 
 pub use addr::{lookup_host, ToSocketAddrs};
+pub use buffered_protocol::{Buffered, BufferedProtocol};
 pub use conn::Addr;
 pub use connect::{ConnectOptions, HAPPY_EYEBALLS_DELAY};
 pub use datagram_protocol::{create_datagram_endpoint, DatagramProtocol, DatagramTransport};
@@ -94,8 +96,8 @@ pub use dial::{CreateConnection, OpenConnection};
 pub use error::{ConnectError, IncompleteRead, LimitOverrun, ReadError};
 pub use pipe::{pipe, PipeReader, PipeWriter};
 pub use protocol::{
-    create_connection, create_server, create_unix_connection, create_unix_server, Protocol,
-    Transport,
+    create_connection, create_server, create_unix_connection, create_unix_server, AnyProtocol,
+    Protocol, Transport,
 };
 pub use read_uninit::AsyncReadUninit;
 pub use sendfile::sendfile;

@@ -13,7 +13,96 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::path::Path;
-use std::task::Poll;
+use std::task::{ready, Poll};
+
+/// How much a connection asks for per read: a [`Protocol`]'s receive
+/// buffer, and the size hint a [`BufferedProtocol`](crate::BufferedProtocol)
+/// gets (asyncio reads up to 256 KiB; 64 KiB is what one `recv` on
+/// loopback returns at most with default socket buffers).
+pub(crate) const READ_SIZE: usize = 64 * 1024;
+
+/// What a connection's task drives: any [`Protocol`], or a
+/// [`BufferedProtocol`](crate::BufferedProtocol) wrapped in
+/// [`Buffered`](crate::Buffered). The calls that take a protocol factory
+/// accept either; the trait is sealed (implement one of those two).
+///
+/// ```
+/// fn serve_either<P: hive::net::AnyProtocol>(make: fn() -> P) -> hive::net::StartServer {
+///     hive::net::create_server(make, "127.0.0.1:0")
+/// }
+/// struct Nop;
+/// impl hive::net::Protocol for Nop { fn data_received(&mut self, _: &[u8]) {} }
+/// # hive::run(async {
+/// let server = serve_either(|| Nop).await.unwrap();
+/// # server.close();
+/// # }).unwrap();
+/// ```
+pub trait AnyProtocol: sealed::Callbacks {}
+
+impl<T: sealed::Callbacks> AnyProtocol for T {}
+
+pub(crate) mod sealed {
+    use super::Transport;
+    use std::io;
+    use std::task::Poll;
+
+    /// One read from the connection into the given buffer.
+    pub type Read<'a, 'b> = &'a mut dyn FnMut(&mut [u8]) -> Poll<io::Result<usize>>;
+
+    /// The callbacks `drive` makes, whichever kind of protocol runs.
+    pub trait Callbacks: 'static {
+        /// `connection_made`.
+        fn made(&mut self, transport: Transport);
+        /// Reads once with `read` and hands over what came; `Ok(0)` is EOF.
+        /// `scratch` is the connection's receive buffer, for a protocol
+        /// that has none of its own (empty until the first read).
+        fn poll_receive(
+            &mut self,
+            read: Read<'_, '_>,
+            scratch: &mut Vec<u8>,
+        ) -> Poll<io::Result<usize>>;
+        /// `eof_received`.
+        fn eof(&mut self) -> bool;
+        /// `connection_lost`.
+        fn lost(&mut self, error: Option<io::Error>);
+        /// `pause_writing`.
+        fn pause(&mut self);
+        /// `resume_writing`.
+        fn resume(&mut self);
+    }
+}
+
+impl<P: Protocol> sealed::Callbacks for P {
+    fn made(&mut self, transport: Transport) {
+        self.connection_made(transport);
+    }
+    fn poll_receive(
+        &mut self,
+        read: sealed::Read<'_, '_>,
+        scratch: &mut Vec<u8>,
+    ) -> Poll<io::Result<usize>> {
+        if scratch.is_empty() {
+            scratch.resize(READ_SIZE, 0);
+        }
+        let n = ready!(read(scratch))?;
+        if n > 0 {
+            self.data_received(&scratch[..n]);
+        }
+        Poll::Ready(Ok(n))
+    }
+    fn eof(&mut self) -> bool {
+        self.eof_received()
+    }
+    fn lost(&mut self, error: Option<io::Error>) {
+        self.connection_lost(error);
+    }
+    fn pause(&mut self) {
+        self.pause_writing();
+    }
+    fn resume(&mut self) {
+        self.resume_writing();
+    }
+}
 
 /// A connection's callbacks (asyncio's `asyncio.Protocol`). They run on
 /// the loop that owns the socket, in asyncio's order:
@@ -509,13 +598,15 @@ impl fmt::Debug for Transport {
 }
 
 /// Runs `proto`'s callbacks for one connection until it is lost.
-async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
+async fn drive<P: AnyProtocol>(proto: &mut P, transport: Transport) {
     #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
     let mut core = transport.core.clone();
-    proto.connection_made(transport.clone());
+    proto.made(transport.clone());
     let mut reported_paused = false;
     let mut eof = false;
-    let mut buf = vec![0u8; 64 * 1024];
+    // A `Protocol`'s receive buffer, made at its first read (a
+    // `BufferedProtocol` reads into its own).
+    let mut scratch = Vec::new();
     let mut lost: Option<io::Error> = None;
     poll_fn(|cx| {
         core.set_owner(cx.waker());
@@ -544,9 +635,9 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
             if paused != reported_paused {
                 reported_paused = paused;
                 if paused {
-                    proto.pause_writing();
+                    proto.pause();
                 } else {
-                    proto.resume_writing();
+                    proto.resume();
                 }
                 continue;
             }
@@ -564,14 +655,16 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
             if eof || closing == Closing::Close || !reading {
                 return Poll::Pending;
             }
-            match core.conn.poll_read(cx, &mut buf) {
+            let conn = &core.conn;
+            match proto.poll_receive(&mut |buf| conn.poll_read(cx, buf), &mut scratch) {
                 Poll::Ready(Ok(0)) => {
                     eof = true;
-                    if !proto.eof_received() {
+                    if !proto.eof() {
                         core.close(Closing::Close);
                     }
                 }
-                Poll::Ready(Ok(n)) => proto.data_received(&buf[..n]),
+                // Handed over inside `poll_receive`.
+                Poll::Ready(Ok(_)) => {}
                 Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => {
                     core.abort();
@@ -583,10 +676,10 @@ async fn drive<P: Protocol>(proto: &mut P, transport: Transport) {
         }
     })
     .await;
-    proto.connection_lost(lost);
+    proto.lost(lost);
 }
 
-pub(crate) fn start_protocol<P: Protocol + Send>(
+pub(crate) fn start_protocol<P: AnyProtocol + Send>(
     proto: P,
     conn: Conn,
 ) -> io::Result<(Transport, Task<P>)> {
@@ -628,7 +721,7 @@ pub(crate) fn start_protocol<P: Protocol + Send>(
 pub fn create_connection<P, F>(factory: F, addr: impl ToSocketAddrs) -> CreateConnection<F>
 where
     F: FnOnce() -> P,
-    P: Protocol + Send,
+    P: AnyProtocol + Send,
 {
     CreateConnection::new(Endpoint::stream(crate::addr::Sealed::target(addr)), factory)
 }
@@ -655,7 +748,7 @@ where
 pub fn create_unix_connection<P, F>(factory: F, path: impl AsRef<Path>) -> CreateConnection<F>
 where
     F: FnOnce() -> P,
-    P: Protocol + Send,
+    P: AnyProtocol + Send,
 {
     CreateConnection::new(Endpoint::Unix(path.as_ref().to_path_buf()), factory)
 }
@@ -682,7 +775,7 @@ where
 pub fn create_server<P, F>(factory: F, addr: impl ToSocketAddrs) -> StartServer
 where
     F: Fn() -> P + Send + Sync + 'static,
-    P: Protocol,
+    P: AnyProtocol,
 {
     StartServer::new(
         protocol_spawner(factory),
@@ -706,7 +799,7 @@ where
 pub fn create_unix_server<P, F>(factory: F, path: impl AsRef<Path>) -> StartServer
 where
     F: Fn() -> P + Send + Sync + 'static,
-    P: Protocol,
+    P: AnyProtocol,
 {
     StartServer::new(
         protocol_spawner(factory),
@@ -717,7 +810,7 @@ where
 fn protocol_spawner<P, F>(factory: F) -> crate::start::MakeSpawner
 where
     F: Fn() -> P + Send + Sync + 'static,
-    P: Protocol,
+    P: AnyProtocol,
 {
     let factory = Arc::new(factory);
     Box::new(move |setup| {
