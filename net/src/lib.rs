@@ -65,6 +65,7 @@ mod error;
 mod loom;
 #[cfg(test)]
 mod memory_tests;
+mod name_info;
 mod pipe;
 mod protocol;
 mod read_uninit;
@@ -94,6 +95,7 @@ pub use connect::{ConnectOptions, HAPPY_EYEBALLS_DELAY};
 pub use datagram_protocol::{create_datagram_endpoint, DatagramProtocol, DatagramTransport};
 pub use dial::{CreateConnection, OpenConnection};
 pub use error::{ConnectError, IncompleteRead, LimitOverrun, ReadError};
+pub use name_info::lookup_name;
 pub use pipe::{pipe, PipeReader, PipeWriter};
 pub use protocol::{
     create_connection, create_server, create_unix_connection, create_unix_server, AnyProtocol,
