@@ -1,6 +1,6 @@
 //! TLS through the streams API: echo over both server kinds and Unix
 //! sockets, the StreamReader/StreamWriter contract over TLS, ALPN and SNI,
-//! start_tls, and protocols over TLS.
+//! start_tls, and protocols (plain and buffered) over TLS.
 
 mod tls_support;
 
@@ -354,6 +354,51 @@ fn protocols_and_transports_over_tls() {
             .unwrap()
             .unwrap();
         assert_eq!(proto.got, b"ping\n");
+        server.close();
+        server.wait_closed().await;
+    });
+}
+
+/// A `BufferedProtocol` echo through a 5-byte buffer of its own.
+struct SmallEcho([u8; 5], Option<hive::net::Transport>);
+
+impl hive::net::BufferedProtocol for SmallEcho {
+    fn connection_made(&mut self, t: hive::net::Transport) {
+        assert!(t.tls_info().is_some());
+        self.1 = Some(t);
+    }
+    fn get_buffer(&mut self, _: usize) -> &mut [u8] {
+        &mut self.0
+    }
+    fn buffer_updated(&mut self, n: usize) {
+        self.1.as_ref().unwrap().write(&self.0[..n]);
+    }
+}
+
+#[test]
+fn buffered_protocols_over_tls() {
+    let pki = Pki::new(&["localhost"]);
+    run(2, async move {
+        let server = hive::net::create_server(
+            || hive::net::Buffered(SmallEcho([0; 5], None)),
+            "127.0.0.1:0",
+        )
+        .ssl(pki.acceptor())
+        .await
+        .unwrap();
+        let port = server.local_addrs()[0].as_inet().unwrap().port();
+        let (mut r, w) = hive::net::open_connection(("localhost", port))
+            .ssl(pki.connector())
+            .await
+            .unwrap();
+        let message: Vec<u8> = (0..200u8).collect();
+        w.write(&message);
+        let echoed = hive::timeout(Duration::from_secs(10), r.read_exact(200))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(echoed, message, "decrypted into 5-byte reads, in order");
+        w.close();
         server.close();
         server.wait_closed().await;
     });
