@@ -20,6 +20,10 @@
 //! # }).unwrap();
 //! ```
 //!
+//! asyncio's low-level form is here too: [`subprocess_exec`] and
+//! [`subprocess_shell`] drive a [`SubprocessProtocol`]'s callbacks with
+//! the child's output and exit, and hand out a [`SubprocessTransport`].
+//!
 //! ## Watching children
 //!
 //! Each child's exit is watched on the loop that spawned it, by a pidfd
@@ -60,6 +64,7 @@ mod loom;
 mod orphan;
 mod pidfd;
 mod process;
+mod protocol;
 mod reaper;
 mod stdio;
 mod watch;
@@ -68,6 +73,7 @@ pub use command::{create_subprocess_exec, create_subprocess_shell, Command};
 pub use error::{ProcessLookup, SpawnError};
 pub use kill_handle::KillHandle;
 pub use process::Process;
+pub use protocol::{subprocess_exec, subprocess_shell, SubprocessProtocol, SubprocessTransport};
 pub use reaper::orphans_pending;
 pub use stdio::Stdio;
 pub use watch::Watcher;

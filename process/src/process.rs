@@ -264,7 +264,7 @@ impl Process {
     }
 }
 
-fn returncode(status: ExitStatus) -> i32 {
+pub(crate) fn returncode(status: ExitStatus) -> i32 {
     match (status.code(), status.signal()) {
         (Some(code), _) => code,
         (None, Some(signal)) => -signal,
