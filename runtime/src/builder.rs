@@ -229,11 +229,15 @@ impl Builder {
         self
     }
 
-    /// Upper bound on blocking-pool threads (default 512).
+    /// Upper bound on blocking-pool threads (default 512): the pool that
+    /// `to_thread` and `run_in_executor` use, so this is where asyncio's
+    /// `loop.set_default_executor(ThreadPoolExecutor(max_workers=n))` goes.
     ///
     /// ```
     /// let _b = hive::Builder::new().max_blocking_threads(16);
     /// ```
+    #[doc(alias = "set_default_executor")]
+    #[doc(alias = "loop.set_default_executor")]
     pub fn max_blocking_threads(mut self, threads: usize) -> Self {
         self.max_blocking_threads = threads.max(1);
         self
